@@ -311,8 +311,17 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 	case "string":
 		l, _ := left.(string)
 		r, _ := right.(string)
-		if ignoreCase && op.Operation != "regex" && op.Operation != "notRegex" {
-			l, r = strings.ToLower(l), strings.ToLower(r)
+		isRegex := op.Operation == "regex" || op.Operation == "notRegex"
+		// n8n 1.123 lowercases the text but not a regex pattern, and
+		// gives the pattern no i flag: "^R.M" does not match "Rome" when
+		// ignoring case. Later n8n (filter version 3) flags the pattern
+		// instead and leaves the text alone.
+		regexFlag := ignoreCase && isRegex && version >= 3
+		if ignoreCase && !regexFlag {
+			l = strings.ToLower(l)
+			if !isRegex {
+				r = strings.ToLower(r)
+			}
 		}
 		switch op.Operation {
 		case "empty":
@@ -336,9 +345,9 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 		case "notEndsWith":
 			return !strings.HasSuffix(l, r), nil
 		case "regex", "notRegex":
-			ok, err := regexTest(r, ignoreCase, l)
+			ok, err := regexTest(r, regexFlag, l)
 			if err != nil {
-				return false, NewNodeError("%s", err.Error()).AtItem(itemIndex)
+				return false, AsNodeError(err).AtItem(itemIndex)
 			}
 			return ok == (op.Operation == "regex"), nil
 		}
@@ -792,7 +801,7 @@ func legacyCompare(op string, v1, v2 any) (bool, error) {
 	case "regex", "notRegex":
 		ok, err := regexTest(orEmpty(v2), false, orEmpty(v1))
 		if err != nil {
-			return false, NewNodeError("%s", err.Error())
+			return false, err
 		}
 		return ok == (op == "regex"), nil
 	}

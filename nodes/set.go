@@ -492,8 +492,11 @@ func validateSetEntry(name, typ string, value any, i int, ignoreErrors bool, ver
 				return nil, e
 			}
 			value = "undefined"
-		case map[string]any, []any, time.Time:
+		case map[string]any, []any:
 			value = condJSONText(x)
+		case time.Time:
+			// n8n's expressions hand a DateTime result over as ISO text.
+			value = FormatISO(x)
 		default:
 			value = condString(value)
 		}
