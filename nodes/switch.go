@@ -107,17 +107,16 @@ func (Switch) Validate(n *NodeInstance) error {
 	default:
 		return ParamErrorf("mode", "unknown mode %v (rules or expression)", mode)
 	}
-	rules, ok := n.Parameters["rules"]
-	if !ok || rules == nil {
-		return nil
-	}
-	rm, ok := rules.(map[string]any)
-	if !ok {
-		return ParamErrorf("rules", "must be an object with values")
-	}
-	list, ok := rm["values"].([]any)
-	if !ok && rm["values"] != nil {
-		return ParamErrorf("rules.values", "must be a list of rules")
+	list := defaultSwitchRules()
+	if rules, ok := n.Parameters["rules"]; ok && rules != nil {
+		rm, ok := rules.(map[string]any)
+		if !ok {
+			return ParamErrorf("rules", "must be an object with values")
+		}
+		list, ok = rm["values"].([]any)
+		if !ok && rm["values"] != nil {
+			return ParamErrorf("rules.values", "must be a list of rules")
+		}
 	}
 	for i, r := range list {
 		rule, ok := r.(map[string]any)
