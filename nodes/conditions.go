@@ -19,26 +19,26 @@ import (
 // it with DecodeFilter and evaluate it with Evaluate.
 type FilterValue struct {
 	// Options configure type validation and case sensitivity.
-	Options FilterOptions `json:"options"`
+	Options FilterOptions `json:"options" doc:"How values are compared."`
 	// Conditions are the comparisons.
-	Conditions []FilterCondition `json:"conditions"`
+	Conditions []FilterCondition `json:"conditions" doc:"The comparisons."`
 	// Combinator is "and" (every condition) or "or" (any condition).
-	Combinator string `json:"combinator"`
+	Combinator string `json:"combinator" doc:"and (every condition must pass) or or (one must)." options:"and,or" default:"and"`
 }
 
 // FilterOptions are the filter parameter's options.
 type FilterOptions struct {
 	// CaseSensitive compares strings as they are; false lowercases both
 	// sides (regex patterns get the i flag instead).
-	CaseSensitive bool `json:"caseSensitive"`
+	CaseSensitive bool `json:"caseSensitive" doc:"Compare strings as they are; false lowercases them." default:"true"`
 	// TypeValidation is "strict" (a value of the wrong type is an error) or
 	// "loose" (values are converted where they can be).
-	TypeValidation string `json:"typeValidation"`
+	TypeValidation string `json:"typeValidation" doc:"strict: a value of the wrong type fails the node; loose: values are converted where they can be." options:"strict,loose" default:"strict"`
 	// Version is the filter semantics version: 1 (If 2.0/2.1, Filter
 	// 2.0/2.1, Switch 3.0/3.1), 2 (If 2.2, Filter 2.2, Switch 3.2) or 3. It
 	// changes loose booleans (1: JavaScript truthiness; 2+: "false", "0"
 	// are false) and empty numbers (3: "" and [] are empty, not 0).
-	Version int `json:"version"`
+	Version int `json:"version" doc:"Filter semantics version (1: If 2.0/2.1, 2: If 2.2)." options:"1,2,3"`
 	// Location is the zone dates without an offset are read in (the
 	// workflow's timezone); nil is UTC.
 	Location *time.Location `json:"-"`
@@ -46,29 +46,33 @@ type FilterOptions struct {
 
 // FilterCondition is one comparison.
 type FilterCondition struct {
-	ID         string         `json:"id,omitempty"`
-	LeftValue  any            `json:"leftValue"`
-	RightValue any            `json:"rightValue"`
-	Operator   FilterOperator `json:"operator"`
+	// ID identifies the condition in the editor.
+	ID string `json:"id,omitempty" doc:"The condition's id."`
+	// LeftValue is the value tested (usually an expression).
+	LeftValue any `json:"leftValue" doc:"The value tested, usually an expression."`
+	// RightValue is the value compared with.
+	RightValue any `json:"rightValue" doc:"The value compared with (unused by single-value operations)."`
+	// Operator names the comparison.
+	Operator FilterOperator `json:"operator" doc:"The comparison."`
 }
 
 // FilterOperator names a comparison: the type both values are validated
 // as, and the operation.
 type FilterOperator struct {
 	// Type is string, number, boolean, dateTime, array or object.
-	Type string `json:"type"`
+	Type string `json:"type" doc:"The type both values are validated as." options:"string,number,boolean,dateTime,array,object"`
 	// Operation is the comparison, e.g. equals, gt, contains, exists.
-	Operation string `json:"operation"`
+	Operation string `json:"operation" doc:"The comparison: exists, notExists, empty, notEmpty, equals, notEquals; string: contains, startsWith, endsWith, regex and their negations; number: gt, lt, gte, lte; dateTime: after, before, afterOrEquals, beforeOrEquals; boolean: true, false; array: contains, notContains, lengthEquals, lengthNotEquals, lengthGt, lengthLt, lengthGte, lengthLte."`
 	// SingleValue marks operations that ignore the right value.
-	SingleValue bool `json:"singleValue,omitempty"`
+	SingleValue bool `json:"singleValue,omitempty" doc:"Whether the operation ignores the right value."`
 	// RightType is the type the right value is validated as when it
 	// differs from Type (array length operations take a number, array
 	// contains takes any).
-	RightType string `json:"rightType,omitempty"`
+	RightType string `json:"rightType,omitempty" doc:"The right value's type when it differs (number for array lengths, any for array contains)." options:"string,number,boolean,dateTime,array,object,any"`
 }
 
-// filterOperations lists the operations of each operator type.
-var filterOperations = map[string][]string{
+// condOperations lists the operations of each operator type.
+var condOperations = map[string][]string{
 	"string": {"exists", "notExists", "empty", "notEmpty", "equals", "notEquals", "contains", "notContains",
 		"startsWith", "notStartsWith", "endsWith", "notEndsWith", "regex", "notRegex"},
 	"number":   {"exists", "notExists", "empty", "notEmpty", "equals", "notEquals", "gt", "lt", "gte", "lte"},
@@ -79,8 +83,8 @@ var filterOperations = map[string][]string{
 	"object": {"exists", "notExists", "empty", "notEmpty"},
 }
 
-func knownOperation(typ, op string) bool {
-	for _, o := range filterOperations[typ] {
+func condKnownOperation(typ, op string) bool {
+	for _, o := range condOperations[typ] {
 		if o == op {
 			return true
 		}
@@ -187,15 +191,15 @@ func ValidateFilterParam(v any, path string) error {
 		}
 		typ, _ := op["type"].(string)
 		operation, _ := op["operation"].(string)
-		if _, known := filterOperations[typ]; !known {
+		if _, known := condOperations[typ]; !known {
 			return ParamErrorf(cp+".operator.type", "unknown operator type %q", typ)
 		}
-		if !knownOperation(typ, operation) {
+		if !condKnownOperation(typ, operation) {
 			return ParamErrorf(cp+".operator.operation", "unknown %s operation %q", typ, operation)
 		}
 		if rt, ok := op["rightType"]; ok && rt != nil {
 			s, _ := rt.(string)
-			if _, known := filterOperations[s]; !known && s != "any" {
+			if _, known := condOperations[s]; !known && s != "any" {
 				return ParamErrorf(cp+".operator.rightType", "unknown type %v", rt)
 			}
 		}
@@ -227,22 +231,22 @@ func (f *FilterValue) Evaluate(itemIndex int) (bool, error) {
 	return false, nil
 }
 
-// filterError is a failed condition as n8n reports it.
-func filterError(itemIndex int, description, format string, args ...any) *NodeError {
+// condFilterError is a failed condition as n8n reports it.
+func condFilterError(itemIndex int, description, format string, args ...any) *NodeError {
 	e := NewNodeError(format, args...)
 	e.Description = description
 	return e.AtItem(itemIndex)
 }
 
-func withArticle(noun string) string {
+func condWithArticle(noun string) string {
 	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
 		return "an " + noun
 	}
 	return "a " + noun
 }
 
-// parseFilterValue is n8n's parseSingleFilterValue.
-func parseFilterValue(v any, typ string, strict bool, version int, loc *time.Location) (any, bool) {
+// condParseFilterValue is n8n's parseSingleFilterValue.
+func condParseFilterValue(v any, typ string, strict bool, version int, loc *time.Location) (any, bool) {
 	if typ == "any" || v == nil {
 		return v, true
 	}
@@ -261,7 +265,7 @@ func parseFilterValue(v any, typ string, strict bool, version int, loc *time.Loc
 		empty := false
 		switch x := v.(type) {
 		case string:
-			empty = strings.TrimFunc(x, isJSSpace) == ""
+			empty = strings.TrimFunc(x, condIsSpace) == ""
 		case []any:
 			empty = len(x) == 0
 		}
@@ -269,7 +273,7 @@ func parseFilterValue(v any, typ string, strict bool, version int, loc *time.Loc
 			return nil, true
 		}
 	}
-	return condValidateField(v, fieldType(typ), fieldValidation{strict: strict, parseStrings: true, loc: loc})
+	return condValidateField(v, condFieldType(typ), condFieldValidation{strict: strict, parseStrings: true, loc: loc})
 }
 
 // EvaluateCondition is n8n's executeFilterCondition: it validates (and in
@@ -288,14 +292,14 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 	if rightType == "" {
 		rightType = op.Type
 	}
-	left, leftValid := parseFilterValue(c.LeftValue, op.Type, strict, version, opts.Location)
-	right, rightValid := parseFilterValue(c.RightValue, rightType, strict, version, opts.Location)
+	left, leftValid := condParseFilterValue(c.LeftValue, op.Type, strict, version, opts.Location)
+	right, rightValid := condParseFilterValue(c.RightValue, rightType, strict, version, opts.Location)
 	if !rightValid {
 		right = nil
 	}
 	rightOK := rightValid || op.SingleValue
 	if !leftValid || !rightOK {
-		return false, typeError(c, opts, rightType, leftValid, rightOK, index, itemIndex)
+		return false, condTypeError(c, opts, rightType, leftValid, rightOK, index, itemIndex)
 	}
 	ignoreCase := !opts.CaseSensitive
 
@@ -345,7 +349,7 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 		case "notEndsWith":
 			return !strings.HasSuffix(l, r), nil
 		case "regex", "notRegex":
-			ok, err := regexTest(r, regexFlag, l)
+			ok, err := condRegexTest(r, regexFlag, l)
 			if err != nil {
 				return false, AsNodeError(err).AtItem(itemIndex)
 			}
@@ -358,11 +362,11 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 		case "notEmpty":
 			return exists, nil
 		case "equals":
-			return jsStrictEqual(left, right), nil
+			return condStrictEqual(left, right), nil
 		case "notEquals":
-			return !jsStrictEqual(left, right), nil
+			return !condStrictEqual(left, right), nil
 		case "gt", "lt", "gte", "lte":
-			return compareNumbers(left, right, op.Operation), nil
+			return condCompareNumbers(left, right, op.Operation), nil
 		}
 	case "dateTime":
 		switch op.Operation {
@@ -402,30 +406,30 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 		case "false":
 			return !condTruthy(left), nil
 		case "equals":
-			return jsStrictEqual(left, right), nil
+			return condStrictEqual(left, right), nil
 		case "notEquals":
-			return !jsStrictEqual(left, right), nil
+			return !condStrictEqual(left, right), nil
 		}
 	case "array":
 		l, _ := left.([]any)
 		n := float64(len(l))
 		switch op.Operation {
 		case "contains":
-			return arrayContains(l, right, ignoreCase), nil
+			return condArrayContains(l, right, ignoreCase), nil
 		case "notContains":
-			return !arrayContains(l, right, ignoreCase), nil
+			return !condArrayContains(l, right, ignoreCase), nil
 		case "lengthEquals":
-			return jsStrictEqual(n, right), nil
+			return condStrictEqual(n, right), nil
 		case "lengthNotEquals":
-			return !jsStrictEqual(n, right), nil
+			return !condStrictEqual(n, right), nil
 		case "lengthGt":
-			return compareNumbers(n, right, "gt"), nil
+			return condCompareNumbers(n, right, "gt"), nil
 		case "lengthLt":
-			return compareNumbers(n, right, "lt"), nil
+			return condCompareNumbers(n, right, "lt"), nil
 		case "lengthGte":
-			return compareNumbers(n, right, "gte"), nil
+			return condCompareNumbers(n, right, "gte"), nil
 		case "lengthLte":
-			return compareNumbers(n, right, "lte"), nil
+			return condCompareNumbers(n, right, "lte"), nil
 		case "empty":
 			return len(l) == 0, nil
 		case "notEmpty":
@@ -451,7 +455,7 @@ func EvaluateCondition(c FilterCondition, opts FilterOptions, index, itemIndex i
 	return false, nil
 }
 
-func typeError(c FilterCondition, opts FilterOptions, rightType string, leftValid, rightValid bool, index, itemIndex int) error {
+func condTypeError(c FilterCondition, opts FilterOptions, rightType string, leftValid, rightValid bool, index, itemIndex int) error {
 	strict := opts.TypeValidation == "strict"
 	suffix := fmt.Sprintf("[condition %d, item %d]", index, itemIndex)
 	typeHint := "Try changing the type of the comparison."
@@ -460,34 +464,34 @@ func typeError(c FilterCondition, opts FilterOptions, rightType string, leftVali
 	}
 	leftType, rightTypeOf := condTypeOf(c.LeftValue), condTypeOf(c.RightValue)
 	if !leftValid && !rightValid && leftType == rightTypeOf {
-		return filterError(itemIndex, typeHint, "Comparison type expects %s but both fields are %s",
-			withArticle(c.Operator.Type), withArticle(leftType))
+		return condFilterError(itemIndex, typeHint, "Comparison type expects %s but both fields are %s",
+			condWithArticle(c.Operator.Type), condWithArticle(leftType))
 	}
 	message := func(typ, from, value string) string {
 		if strict {
-			return fmt.Sprintf("Wrong type: '%s' is %s but was expecting %s %s", value, withArticle(from), withArticle(typ), suffix)
+			return fmt.Sprintf("Wrong type: '%s' is %s but was expecting %s %s", value, condWithArticle(from), condWithArticle(typ), suffix)
 		}
-		return fmt.Sprintf("Conversion error: the %s '%s' can't be converted to %s %s", from, value, withArticle(typ), suffix)
+		return fmt.Sprintf("Conversion error: the %s '%s' can't be converted to %s %s", from, value, condWithArticle(typ), suffix)
 	}
 	description := func(typ, position string) string {
 		conv := map[string]string{"string": ".toString()", "number": ".toNumber()", "boolean": ".toBoolean()"}[typ]
 		if strict && conv != "" {
 			return fmt.Sprintf("Try either enabling 'Convert types where required' or converting the %s field to %s by adding %s.",
-				position, withArticle(typ), conv)
+				position, condWithArticle(typ), conv)
 		}
 		return typeHint
 	}
 	if !leftValid {
-		return filterError(itemIndex, description(c.Operator.Type, "first"), "%s",
+		return condFilterError(itemIndex, description(c.Operator.Type, "first"), "%s",
 			message(c.Operator.Type, leftType, condString(c.LeftValue)))
 	}
-	return filterError(itemIndex, description(rightType, "second"), "%s",
+	return condFilterError(itemIndex, description(rightType, "second"), "%s",
 		message(rightType, rightTypeOf, condString(c.RightValue)))
 }
 
-// jsStrictEqual is === on JSON scalars; objects and arrays are compared by
+// condStrictEqual is === on JSON scalars; objects and arrays are compared by
 // identity in JavaScript, so two of them are never equal here.
-func jsStrictEqual(a, b any) bool {
+func condStrictEqual(a, b any) bool {
 	switch x := a.(type) {
 	case nil:
 		return b == nil
@@ -505,9 +509,9 @@ func jsStrictEqual(a, b any) bool {
 	return false
 }
 
-// compareNumbers is JavaScript's relational comparison of two validated
+// condCompareNumbers is JavaScript's relational comparison of two validated
 // number values; a missing value (undefined) compares false.
-func compareNumbers(a, b any, op string) bool {
+func condCompareNumbers(a, b any, op string) bool {
 	x, ok1 := condGoNumber(a)
 	y, ok2 := condGoNumber(b)
 	if !ok1 || !ok2 {
@@ -526,9 +530,9 @@ func compareNumbers(a, b any, op string) bool {
 	return false
 }
 
-// arrayContains is n8n's arrayContainsValue: case-insensitive for a string
+// condArrayContains is n8n's arrayContainsValue: case-insensitive for a string
 // value when asked, otherwise Array.prototype.includes (SameValueZero).
-func arrayContains(list []any, v any, ignoreCase bool) bool {
+func condArrayContains(list []any, v any, ignoreCase bool) bool {
 	if s, ok := v.(string); ok && ignoreCase {
 		ls := strings.ToLower(s)
 		for _, e := range list {
@@ -539,42 +543,42 @@ func arrayContains(list []any, v any, ignoreCase bool) bool {
 		return false
 	}
 	for _, e := range list {
-		if jsStrictEqual(e, v) || (condIsNaN(e) && condIsNaN(v)) {
+		if condStrictEqual(e, v) || (condIsNaN(e) && condIsNaN(v)) {
 			return true
 		}
 	}
 	return false
 }
 
-var regexLiteral = regexp.MustCompile(`^/(.*?)/([gimusy]*)$`)
+var condRegexLiteral = regexp.MustCompile(`^/(.*?)/([gimusy]*)$`)
 
-// regexCache keeps compiled patterns, since a filter runs the same pattern
-// for every item; it stops growing at regexCacheSize entries.
-var regexCache = struct {
+// condRegexCache keeps compiled patterns, since a filter runs the same pattern
+// for every item; it stops growing at condRegexCacheSize entries.
+var condRegexCache = struct {
 	sync.Mutex
 	m map[string]*regexp2.Regexp
 }{m: map[string]*regexp2.Regexp{}}
 
-const regexCacheSize = 512
+const condRegexCacheSize = 512
 
-// regexMatchTimeout bounds one match against catastrophic backtracking.
-const regexMatchTimeout = time.Second
+// condRegexTimeout bounds one match against catastrophic backtracking.
+const condRegexTimeout = time.Second
 
-// regexTest is n8n's parseRegexPattern(pattern, ignoreCase).test(text):
+// condRegexTest is n8n's parseRegexPattern(pattern, ignoreCase).test(text):
 // "/body/flags" or a bare pattern, with JavaScript regular expression
 // semantics.
-func regexTest(pattern string, ignoreCase bool, text string) (bool, error) {
+func condRegexTest(pattern string, ignoreCase bool, text string) (bool, error) {
 	body, flags := pattern, ""
-	if m := regexLiteral.FindStringSubmatch(pattern); m != nil {
+	if m := condRegexLiteral.FindStringSubmatch(pattern); m != nil {
 		body, flags = m[1], m[2]
 	}
 	if ignoreCase && !strings.Contains(flags, "i") {
 		flags += "i"
 	}
 	key := flags + "/" + body
-	regexCache.Lock()
-	re := regexCache.m[key]
-	regexCache.Unlock()
+	condRegexCache.Lock()
+	re := condRegexCache.m[key]
+	condRegexCache.Unlock()
 	if re == nil {
 		opts := regexp2.ECMAScript
 		for _, f := range flags {
@@ -599,12 +603,12 @@ func regexTest(pattern string, ignoreCase bool, text string) (bool, error) {
 				return false, NewNodeError("Invalid regular expression: /%s/%s: %v", body, flags, err)
 			}
 		}
-		re.MatchTimeout = regexMatchTimeout
-		regexCache.Lock()
-		if len(regexCache.m) < regexCacheSize {
-			regexCache.m[key] = re
+		re.MatchTimeout = condRegexTimeout
+		condRegexCache.Lock()
+		if len(condRegexCache.m) < condRegexCacheSize {
+			condRegexCache.m[key] = re
 		}
-		regexCache.Unlock()
+		condRegexCache.Unlock()
 	}
 	return re.MatchString(text)
 }
@@ -767,13 +771,13 @@ func legacyCompare(op string, v1, v2 any) (bool, error) {
 	}
 	switch op {
 	case "after", "larger":
-		return jsLess(orZero(v2), orZero(v1)), nil
+		return condLess(orZero(v2), orZero(v1)), nil
 	case "before", "smaller":
-		return jsLess(orZero(v1), orZero(v2)), nil
+		return condLess(orZero(v1), orZero(v2)), nil
 	case "largerEqual":
-		return jsLessOrEqual(orZero(v2), orZero(v1)), nil
+		return condLessOrEqual(orZero(v2), orZero(v1)), nil
 	case "smallerEqual":
-		return jsLessOrEqual(orZero(v1), orZero(v2)), nil
+		return condLessOrEqual(orZero(v1), orZero(v2)), nil
 	case "contains":
 		return strings.Contains(orEmpty(v1), orEmpty(v2)), nil
 	case "notContains":
@@ -791,15 +795,15 @@ func legacyCompare(op string, v1, v2 any) (bool, error) {
 		}
 		return strings.HasPrefix(s, t) == (op == "startsWith"), nil
 	case "equal":
-		return jsStrictEqual(v1, v2), nil
+		return condStrictEqual(v1, v2), nil
 	case "notEqual":
-		return !jsStrictEqual(v1, v2), nil
+		return !condStrictEqual(v1, v2), nil
 	case "isEmpty":
 		return legacyEmpty(v1), nil
 	case "isNotEmpty":
 		return !legacyEmpty(v1), nil
 	case "regex", "notRegex":
-		ok, err := regexTest(orEmpty(v2), false, orEmpty(v1))
+		ok, err := condRegexTest(orEmpty(v2), false, orEmpty(v1))
 		if err != nil {
 			return false, err
 		}
@@ -822,8 +826,8 @@ func legacyEmpty(v any) bool {
 	return condIsNaN(v)
 }
 
-// jsPrimitive is ToPrimitive with the number hint for JSON values.
-func jsPrimitive(v any) any {
+// condPrimitive is ToPrimitive with the number hint for JSON values.
+func condPrimitive(v any) any {
 	switch v.(type) {
 	case []any, map[string]any:
 		return condString(v)
@@ -833,9 +837,9 @@ func jsPrimitive(v any) any {
 	return v
 }
 
-// jsLess is JavaScript's a < b.
-func jsLess(a, b any) bool {
-	a, b = jsPrimitive(a), jsPrimitive(b)
+// condLess is JavaScript's a < b.
+func condLess(a, b any) bool {
+	a, b = condPrimitive(a), condPrimitive(b)
 	if as, ok := a.(string); ok {
 		if bs, ok := b.(string); ok {
 			return as < bs
@@ -845,9 +849,9 @@ func jsLess(a, b any) bool {
 	return x < y
 }
 
-// jsLessOrEqual is JavaScript's a <= b (false when either side is NaN).
-func jsLessOrEqual(a, b any) bool {
-	a, b = jsPrimitive(a), jsPrimitive(b)
+// condLessOrEqual is JavaScript's a <= b (false when either side is NaN).
+func condLessOrEqual(a, b any) bool {
+	a, b = condPrimitive(a), condPrimitive(b)
 	if as, ok := a.(string); ok {
 		if bs, ok := b.(string); ok {
 			return as <= bs
@@ -900,9 +904,9 @@ func evaluateFilterParam(ctx *Context, path string, itemIndex int, defaults Filt
 	return f.Evaluate(itemIndex)
 }
 
-// itemError turns an error met while processing item i into the node's
+// condItemError turns an error met while processing item i into the node's
 // failure: a *NodeError naming the node and the item.
-func itemError(ctx *Context, err error, i int) *NodeError {
+func condItemError(ctx *Context, err error, i int) *NodeError {
 	ne := AsNodeError(err)
 	if ne.Node == "" {
 		ne.Node = ctx.Node.Name
@@ -913,8 +917,8 @@ func itemError(ctx *Context, err error, i int) *NodeError {
 	return ne
 }
 
-// firstInput returns the items of a node's only input.
-func firstInput(in [][]Item) []Item {
+// condFirstInput returns the items of a node's only input.
+func condFirstInput(in [][]Item) []Item {
 	if len(in) == 0 {
 		return nil
 	}

@@ -13,11 +13,11 @@ func init() { Register(Filter{}) }
 
 // FilterParams are the Filter node's parameters.
 type FilterParams struct {
-	Conditions any `json:"conditions" doc:"Versions 2+: the filter parameter {options, conditions: [{leftValue, rightValue, operator: {type, operation}}], combinator: and|or}. Version 1: {boolean|dateTime|number|string: [{value1, operation, value2}]}."`
+	Conditions FilterValue `json:"conditions" doc:"Versions 2+: the filter parameter {options, conditions: [{leftValue, rightValue, operator: {type, operation}}], combinator: and|or}. Version 1: {boolean|dateTime|number|string: [{value1, operation, value2}]}."`
 	// LooseTypeValidation converts values to the comparison's type.
 	LooseTypeValidation bool `json:"looseTypeValidation" doc:"Versions 2.1+: convert values to the comparison's type where required instead of failing on a type mismatch."`
 	// CombineConditions joins version-1 conditions.
-	CombineConditions string `json:"combineConditions" doc:"Version 1: AND (every condition) or OR (one condition)."`
+	CombineConditions string `json:"combineConditions" doc:"Version 1: AND (every condition) or OR (one condition)." options:"AND,OR" default:"AND"`
 	// Options tune the comparison.
 	Options IfOptions `json:"options"`
 }
@@ -50,14 +50,14 @@ func (Filter) Validate(n *NodeInstance) error {
 // failed to evaluate).
 func (Filter) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	var kept, discarded []Item
-	for i, it := range firstInput(in) {
+	for i, it := range condFirstInput(in) {
 		ok, err := filterPasses(ctx, i)
 		if err != nil {
 			if ctx.Node.TypeVersion >= 2 && ctx.ContinueOnFail() {
 				discarded = append(discarded, it.Paired(i))
 				continue
 			}
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		if ok {
 			kept = append(kept, it.Paired(i))

@@ -11,11 +11,11 @@ func init() { Register(If{}) }
 
 // IfParams are the If node's parameters.
 type IfParams struct {
-	Conditions any `json:"conditions" doc:"Versions 2+: the filter parameter {options, conditions: [{leftValue, rightValue, operator: {type, operation}}], combinator: and|or}. Version 1: {boolean|dateTime|number|string: [{value1, operation, value2}]}."`
+	Conditions FilterValue `json:"conditions" doc:"Versions 2+: the filter parameter {options, conditions: [{leftValue, rightValue, operator: {type, operation}}], combinator: and|or}. Version 1: {boolean|dateTime|number|string: [{value1, operation, value2}]}."`
 	// LooseTypeValidation converts values to the comparison's type.
 	LooseTypeValidation bool `json:"looseTypeValidation" doc:"Versions 2.1+: convert values to the comparison's type where required instead of failing on a type mismatch."`
 	// CombineOperation joins version-1 conditions.
-	CombineOperation string `json:"combineOperation" doc:"Version 1: all (every condition) or any (one condition)."`
+	CombineOperation string `json:"combineOperation" doc:"Version 1: all (every condition) or any (one condition)." options:"all,any" default:"all"`
 	// Options tune the comparison.
 	Options IfOptions `json:"options"`
 }
@@ -53,14 +53,14 @@ func (If) Validate(n *NodeInstance) error {
 // Execute implements Node.
 func (If) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	var pass, fail []Item
-	for i, it := range firstInput(in) {
+	for i, it := range condFirstInput(in) {
 		ok, err := ifPasses(ctx, i)
 		if err != nil {
 			if ctx.Node.TypeVersion >= 2 && ctx.ContinueOnFail() {
 				fail = append(fail, it.Paired(i))
 				continue
 			}
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		if ok {
 			pass = append(pass, it.Paired(i))

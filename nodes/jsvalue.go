@@ -169,12 +169,12 @@ func condJSONText(v any) string {
 	return strings.TrimSuffix(buf.String(), "\n")
 }
 
-// jsDecimal matches the decimal literals JavaScript's Number() accepts.
-var jsDecimal = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+// condDecimal matches the decimal literals JavaScript's Number() accepts.
+var condDecimal = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
 
 // condStringNumber is Number(string).
 func condStringNumber(s string) float64 {
-	s = strings.TrimFunc(s, isJSSpace)
+	s = strings.TrimFunc(s, condIsSpace)
 	switch s {
 	case "":
 		return 0
@@ -201,7 +201,7 @@ func condStringNumber(s string) float64 {
 			return float64(n)
 		}
 	}
-	if !jsDecimal.MatchString(s) {
+	if !condDecimal.MatchString(s) {
 		return math.NaN()
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -216,7 +216,7 @@ func condStringNumber(s string) float64 {
 	return f
 }
 
-func isJSSpace(r rune) bool {
+func condIsSpace(r rune) bool {
 	switch r {
 	case ' ', '\t', '\n', '\v', '\f', '\r', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
 		return true
@@ -280,7 +280,7 @@ func condParseBoolean(v any) (bool, bool) {
 		case "false":
 			return false, true
 		}
-		if strings.TrimFunc(x, isJSSpace) == "" {
+		if strings.TrimFunc(x, condIsSpace) == "" {
 			return false, false
 		}
 	}
@@ -310,8 +310,8 @@ func condParseArray(v any) ([]any, bool) {
 }
 
 var (
-	jsObjectKey   = regexp.MustCompile(`([{,]\s*)([A-Za-z_$][\w$]*)(\s*:)`)
-	jsSingleQuote = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
+	condObjectKey   = regexp.MustCompile(`([{,]\s*)([A-Za-z_$][\w$]*)(\s*:)`)
+	condSingleQuote = regexp.MustCompile(`'((?:[^'\\]|\\.)*)'`)
 )
 
 // condParseObject is n8n's tryToParseObject: an object as it is, or a JSON
@@ -323,12 +323,12 @@ func condParseObject(v any) (map[string]any, bool) {
 	s := condString(v)
 	var out any
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
-		relaxed := jsSingleQuote.ReplaceAllStringFunc(s, func(q string) string {
+		relaxed := condSingleQuote.ReplaceAllStringFunc(s, func(q string) string {
 			inner := q[1 : len(q)-1]
 			b, _ := json.Marshal(strings.ReplaceAll(inner, `\'`, `'`))
 			return string(b)
 		})
-		relaxed = jsObjectKey.ReplaceAllString(relaxed, `$1"$2"$3`)
+		relaxed = condObjectKey.ReplaceAllString(relaxed, `$1"$2"$3`)
 		if err := json.Unmarshal([]byte(relaxed), &out); err != nil {
 			return nil, false
 		}
@@ -337,9 +337,9 @@ func condParseObject(v any) (map[string]any, bool) {
 	return m, ok
 }
 
-var isoDateTime = regexp.MustCompile(`^([+-]?\d{4,6})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?\s?(Z|[+-]\d{2}(?::?\d{2})?)?$`)
+var condISODate = regexp.MustCompile(`^([+-]?\d{4,6})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?\s?(Z|[+-]\d{2}(?::?\d{2})?)?$`)
 
-var dateLayouts = []string{
+var condDateLayouts = []string{
 	time.RFC1123, time.RFC1123Z, time.RFC850, time.ANSIC, time.RFC822, time.RFC822Z,
 	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "2 Jan 2006 15:04:05 -0700",
 	"Mon Jan 2 2006 15:04:05 GMT-0700", "Mon Jan 02 2006 15:04:05 GMT-0700",
@@ -359,12 +359,12 @@ func condParseDateTime(v any, loc *time.Location) (time.Time, bool) {
 		return t, true
 	}
 	s := strings.TrimSpace(condString(v))
-	if m := isoDateTime.FindStringSubmatch(s); m != nil {
-		if t, ok := isoTime(m, loc); ok {
+	if m := condISODate.FindStringSubmatch(s); m != nil {
+		if t, ok := condISOTime(m, loc); ok {
 			return t, true
 		}
 	}
-	for _, layout := range dateLayouts {
+	for _, layout := range condDateLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, true
 		}
@@ -372,7 +372,7 @@ func condParseDateTime(v any, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func isoTime(m []string, loc *time.Location) (time.Time, bool) {
+func condISOTime(m []string, loc *time.Location) (time.Time, bool) {
 	num := func(s string, def int) int {
 		if s == "" {
 			return def
@@ -417,21 +417,21 @@ func isoTime(m []string, loc *time.Location) (time.Time, bool) {
 	return t, true
 }
 
-// fieldType names the value types of n8n's validateFieldType.
-type fieldType string
+// condFieldType names the value types of n8n's validateFieldType.
+type condFieldType string
 
 const (
-	fieldString   fieldType = "string"
-	fieldNumber   fieldType = "number"
-	fieldBoolean  fieldType = "boolean"
-	fieldDateTime fieldType = "dateTime"
-	fieldArray    fieldType = "array"
-	fieldObject   fieldType = "object"
-	fieldAny      fieldType = "any"
+	condFieldString   condFieldType = "string"
+	condFieldNumber   condFieldType = "number"
+	condFieldBoolean  condFieldType = "boolean"
+	condFieldDateTime condFieldType = "dateTime"
+	condFieldArray    condFieldType = "array"
+	condFieldObject   condFieldType = "object"
+	condFieldAny      condFieldType = "any"
 )
 
-// fieldValidation configures condValidateField.
-type fieldValidation struct {
+// condFieldValidation configures condValidateField.
+type condFieldValidation struct {
 	strict       bool
 	parseStrings bool
 	loc          *time.Location
@@ -440,12 +440,12 @@ type fieldValidation struct {
 // condValidateField is n8n's validateFieldType: it converts value to the
 // type, or reports that it cannot. null (nil) is always valid and stays
 // nil. Types it does not know pass values through.
-func condValidateField(value any, t fieldType, o fieldValidation) (any, bool) {
+func condValidateField(value any, t condFieldType, o condFieldValidation) (any, bool) {
 	if value == nil {
 		return nil, true
 	}
 	switch t {
-	case fieldString:
+	case condFieldString:
 		if !o.parseStrings {
 			return value, true
 		}
@@ -457,7 +457,7 @@ func condValidateField(value any, t fieldType, o fieldValidation) (any, bool) {
 			return condJSONText(value), true
 		}
 		return condString(value), true
-	case fieldNumber:
+	case condFieldNumber:
 		if o.strict && condTypeOf(value) != "number" {
 			return nil, false
 		}
@@ -466,21 +466,21 @@ func condValidateField(value any, t fieldType, o fieldValidation) (any, bool) {
 			return nil, false
 		}
 		return f, true
-	case fieldBoolean:
+	case condFieldBoolean:
 		if o.strict && condTypeOf(value) != "boolean" {
 			return nil, false
 		}
 		return condParseBoolean(value)
-	case fieldDateTime:
+	case condFieldDateTime:
 		return condParseDateTime(value, o.loc)
-	case fieldArray:
+	case condFieldArray:
 		if o.strict {
 			if _, ok := value.([]any); !ok {
 				return nil, false
 			}
 		}
 		return condParseArray(value)
-	case fieldObject:
+	case condFieldObject:
 		if o.strict {
 			switch value.(type) {
 			case map[string]any, []any, time.Time:

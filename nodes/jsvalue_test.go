@@ -98,15 +98,15 @@ func TestCondParseDateTime(t *testing.T) {
 }
 
 func TestCondValidateFieldStrict(t *testing.T) {
-	strict := fieldValidation{strict: true, parseStrings: true}
+	strict := condFieldValidation{strict: true, parseStrings: true}
 	cases := []struct {
 		v     any
-		typ   fieldType
+		typ   condFieldType
 		valid bool
 	}{
-		{"a", fieldString, true}, {1.0, fieldString, false}, {1.0, fieldNumber, true}, {"1", fieldNumber, false},
-		{true, fieldBoolean, true}, {"true", fieldBoolean, false}, {[]any{}, fieldArray, true}, {"[]", fieldArray, false},
-		{map[string]any{}, fieldObject, true}, {"{}", fieldObject, false}, {nil, fieldNumber, true},
+		{"a", condFieldString, true}, {1.0, condFieldString, false}, {1.0, condFieldNumber, true}, {"1", condFieldNumber, false},
+		{true, condFieldBoolean, true}, {"true", condFieldBoolean, false}, {[]any{}, condFieldArray, true}, {"[]", condFieldArray, false},
+		{map[string]any{}, condFieldObject, true}, {"{}", condFieldObject, false}, {nil, condFieldNumber, true},
 	}
 	for _, c := range cases {
 		if _, ok := condValidateField(c.v, c.typ, strict); ok != c.valid {

@@ -24,12 +24,12 @@ func init() { Register(Set{}) }
 
 // SetParams are the Edit Fields node's parameters.
 type SetParams struct {
-	Mode               string          `json:"mode" doc:"Versions 3+: manual (set fields one by one, the default) or raw (a JSON object)."`
+	Mode               string          `json:"mode" doc:"Versions 3+: manual (set fields one by one) or raw (a JSON object)." options:"manual,raw" default:"manual"`
 	Assignments        SetAssignments  `json:"assignments" doc:"Versions 3.3+, manual mode: the fields to set."`
 	Fields             SetFields       `json:"fields" doc:"Versions 3–3.2, manual mode: the fields to set."`
 	JSONOutput         any             `json:"jsonOutput" doc:"Raw mode: the JSON object to merge into the item; {{ }} expressions inside the text are replaced by their values."`
 	IncludeOtherFields bool            `json:"includeOtherFields" doc:"Versions 3.3+: keep input fields besides the ones set (off by default)."`
-	Include            string          `json:"include" doc:"Which input fields to keep: all (default), selected, except, or none (versions 3–3.2)."`
+	Include            string          `json:"include" doc:"Which input fields to keep: all, selected, except, or none (versions 3–3.2)." options:"all,selected,except,none" default:"all"`
 	IncludeFields      string          `json:"includeFields" doc:"With include=selected: comma-separated input fields to keep."`
 	ExcludeFields      string          `json:"excludeFields" doc:"With include=except: comma-separated input fields to drop."`
 	DuplicateItem      bool            `json:"duplicateItem" doc:"In manual executions, output each item duplicateCount extra times (for testing)."`
@@ -49,7 +49,7 @@ type SetAssignment struct {
 	ID    string `json:"id" doc:"The assignment's id."`
 	Name  string `json:"name" doc:"The field name; dots and [n] address nested fields unless dotNotation is off."`
 	Value any    `json:"value" doc:"The value (usually an expression)."`
-	Type  string `json:"type" doc:"string, number, boolean, array, object or binary (the name of an input binary property)."`
+	Type  string `json:"type" doc:"The value's type; binary copies the input binary property the value names." options:"string,number,boolean,array,object,binary" default:"string"`
 }
 
 // SetFields is the versions 3–3.2 field collection.
@@ -61,7 +61,7 @@ type SetFields struct {
 // type names (stringValue, numberValue, ...).
 type SetField struct {
 	Name         string `json:"name" doc:"The field name."`
-	Type         string `json:"type" doc:"stringValue, numberValue, booleanValue, arrayValue or objectValue."`
+	Type         string `json:"type" doc:"The value's type, and the key it sits under." options:"stringValue,numberValue,booleanValue,arrayValue,objectValue" default:"stringValue"`
 	StringValue  any    `json:"stringValue,omitempty" doc:"The value of a string field."`
 	NumberValue  any    `json:"numberValue,omitempty" doc:"The value of a number field."`
 	BooleanValue any    `json:"booleanValue,omitempty" doc:"The value of a boolean field."`
@@ -71,7 +71,7 @@ type SetField struct {
 
 // SetOptions are the Edit Fields options.
 type SetOptions struct {
-	DotNotation            *bool `json:"dotNotation,omitempty" doc:"Read dots in field names as nesting (default true); off sets literal keys such as \"a.b\"."`
+	DotNotation            *bool `json:"dotNotation,omitempty" doc:"Read dots in field names as nesting; off sets literal keys such as \"a.b\"." default:"true"`
 	IgnoreConversionErrors bool  `json:"ignoreConversionErrors,omitempty" doc:"Keep values that do not convert to the field's type instead of failing."`
 	IncludeBinary          bool  `json:"includeBinary,omitempty" doc:"Versions 3–3.3: keep the input item's binary data."`
 	StripBinary            bool  `json:"stripBinary,omitempty" doc:"Versions 3.4+: drop the input item's binary data (kept by default when input fields are kept)."`
@@ -235,26 +235,26 @@ type setOptions struct {
 
 // Execute implements Node.
 func (Set) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
-	items := firstInput(in)
+	items := condFirstInput(in)
 	if ctx.Node.TypeVersion < 3 {
 		return setLegacy(ctx, items)
 	}
 	mode, err := ctx.Param("mode", 0, "manual")
 	if err != nil {
-		return nil, itemError(ctx, err, 0)
+		return nil, condItemError(ctx, err, 0)
 	}
 	if mode != "manual" && mode != "raw" {
-		return nil, itemError(ctx, NewNodeError("The mode %q is not known!", condString(mode)), 0)
+		return nil, condItemError(ctx, NewNodeError("The mode %q is not known!", condString(mode)), 0)
 	}
 	dup, err := ctx.Param("duplicateItem", 0, false)
 	if err != nil {
-		return nil, itemError(ctx, err, 0)
+		return nil, condItemError(ctx, err, 0)
 	}
 	duplicates := 0
 	if condTruthy(dup) && ctx.Execution.Mode == ModeManual {
 		c, err := ctx.Param("duplicateCount", 0, 0.0)
 		if err != nil {
-			return nil, itemError(ctx, err, 0)
+			return nil, condItemError(ctx, err, 0)
 		}
 		if n := condNumber(condNormalize(c)); n > 0 {
 			duplicates = int(n)
@@ -265,7 +265,7 @@ func (Set) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	for i, it := range items {
 		opts, err := setItemOptions(ctx, i)
 		if err != nil {
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		var newItem Item
 		if mode == "raw" {
@@ -274,7 +274,7 @@ func (Set) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 			newItem, err = setManual(ctx, it, i, opts, rawData)
 		}
 		if err != nil {
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		for range duplicates + 1 {
 			out = append(out, newItem)
@@ -501,7 +501,7 @@ func validateSetEntry(name, typ string, value any, i int, ignoreErrors bool, ver
 			value = condString(value)
 		}
 	}
-	v, ok := condValidateField(value, fieldType(typ), fieldValidation{})
+	v, ok := condValidateField(value, condFieldType(typ), condFieldValidation{})
 	if !ok {
 		if ignoreErrors {
 			return value, nil
@@ -535,7 +535,7 @@ func composeSetItem(ctx *Context, i int, in Item, fields []setEntry, opts setOpt
 		if err != nil {
 			return Item{}, err
 		}
-		for _, key := range splitFieldList(list) {
+		for _, key := range setSplitFields(list) {
 			value := CloneJSON(paths.get(in.JSON, key))
 			target := key
 			if opts.dotNotation && strings.Contains(key, ".") {
@@ -549,7 +549,7 @@ func composeSetItem(ctx *Context, i int, in Item, fields []setEntry, opts setOpt
 			return Item{}, err
 		}
 		out.JSON = CloneJSON(in.JSON).(map[string]any)
-		for _, key := range splitFieldList(list) {
+		for _, key := range setSplitFields(list) {
 			paths.unset(out.JSON, key)
 		}
 	case "none":
@@ -563,7 +563,7 @@ func composeSetItem(ctx *Context, i int, in Item, fields []setEntry, opts setOpt
 	return out, nil
 }
 
-func splitFieldList(v any) []string {
+func setSplitFields(v any) []string {
 	var out []string
 	for _, s := range strings.Split(condString(condNormalize(v)), ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -573,7 +573,7 @@ func splitFieldList(v any) []string {
 	return out
 }
 
-var jsArrayIndex = regexp.MustCompile(`^(0|[1-9]\d*)$`)
+var setIndexPattern = regexp.MustCompile(`^(0|[1-9]\d*)$`)
 
 // orderedSetEntries merges fields as Object.fromEntries does: a name set
 // twice keeps its first place and its last value, and integer-like names
@@ -590,7 +590,7 @@ func orderedSetEntries(fields []setEntry) []setEntry {
 		out = append(out, f)
 	}
 	sort.SliceStable(out, func(a, b int) bool {
-		ia, ib := isArrayIndexKey(out[a].name), isArrayIndexKey(out[b].name)
+		ia, ib := setIsIndexKey(out[a].name), setIsIndexKey(out[b].name)
 		if ia && ib {
 			na, _ := strconv.ParseUint(out[a].name, 10, 64)
 			nb, _ := strconv.ParseUint(out[b].name, 10, 64)
@@ -601,8 +601,8 @@ func orderedSetEntries(fields []setEntry) []setEntry {
 	return out
 }
 
-func isArrayIndexKey(s string) bool {
-	if !jsArrayIndex.MatchString(s) {
+func setIsIndexKey(s string) bool {
+	if !setIndexPattern.MatchString(s) {
 		return false
 	}
 	n, err := strconv.ParseUint(s, 10, 64)
@@ -639,14 +639,14 @@ func setRaw(ctx *Context, it Item, i int, opts setOptions, rawData map[string]st
 	return out, nil
 }
 
-var resolvable = regexp.MustCompile(`\{\{[\s\S]*?\}\}`)
+var setResolvable = regexp.MustCompile(`\{\{[\s\S]*?\}\}`)
 
 // resolveSetRawData is n8n's resolveRawData: every {{ … }} in the text is
 // evaluated and replaced by its value, objects as JSON, everything else as
 // text.
 func resolveSetRawData(ctx *Context, text string, i int) (string, error) {
 	var firstErr error
-	out := resolvable.ReplaceAllStringFunc(text, func(r string) string {
+	out := setResolvable.ReplaceAllStringFunc(text, func(r string) string {
 		if firstErr != nil {
 			return r
 		}
@@ -668,9 +668,9 @@ func resolveSetRawData(ctx *Context, text string, i int) (string, error) {
 }
 
 var (
-	jsonRecoverKeys   = regexp.MustCompile(`(['"])?([a-zA-Z0-9_]+)(['"])?:`)
-	jsonRecoverCommas = regexp.MustCompile(`,\s*([\]}])`)
-	jsonRecoverTrail  = regexp.MustCompile(`,+$`)
+	setJSONRecoverKeys   = regexp.MustCompile(`(['"])?([a-zA-Z0-9_]+)(['"])?:`)
+	setJSONRecoverCommas = regexp.MustCompile(`,\s*([\]}])`)
+	setJSONRecoverTrail  = regexp.MustCompile(`,+$`)
 )
 
 // parseSetJSON is n8n's parseJsonParameter: a JSON object text (repaired
@@ -686,9 +686,9 @@ func parseSetJSON(v any, i int, entry string) (map[string]any, error) {
 	if s, ok := v.(string); ok {
 		if err := json.Unmarshal([]byte(s), &data); err != nil {
 			recovered := strings.ReplaceAll(s, "'", `"`)
-			recovered = jsonRecoverKeys.ReplaceAllString(recovered, `"$2":`)
-			recovered = jsonRecoverCommas.ReplaceAllString(recovered, "$1")
-			recovered = jsonRecoverTrail.ReplaceAllString(recovered, "")
+			recovered = setJSONRecoverKeys.ReplaceAllString(recovered, `"$2":`)
+			recovered = setJSONRecoverCommas.ReplaceAllString(recovered, "$1")
+			recovered = setJSONRecoverTrail.ReplaceAllString(recovered, "")
 			if err := json.Unmarshal([]byte(recovered), &data); err != nil {
 				e := NewNodeError("The %s in item %d contains invalid JSON", location, i)
 				e.Description = s
@@ -714,11 +714,11 @@ func setLegacy(ctx *Context, items []Item) ([][]Item, error) {
 	for i, it := range items {
 		keep, err := ctx.Param("keepOnlySet", i, false)
 		if err != nil {
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		o, err := ctx.Param("options", i, nil)
 		if err != nil {
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 		om, _ := o.(map[string]any)
 		paths := setPathHelper{dots: om["dotNotation"] != false, literal: true}
@@ -735,7 +735,7 @@ func setLegacy(ctx *Context, items []Item) ([][]Item, error) {
 		for _, section := range []string{"boolean", "number", "string"} {
 			list, err := ctx.Param("values."+section, i, nil)
 			if err != nil {
-				return nil, itemError(ctx, err, i)
+				return nil, condItemError(ctx, err, i)
 			}
 			entries, _ := list.([]any)
 			for _, e := range entries {

@@ -273,7 +273,7 @@ func TestLodashPath(t *testing.T) {
 		"data.person[0].name": {"data", "person", "0", "name"},
 	}
 	for in, want := range cases {
-		if got := lodashPath(in); !reflect.DeepEqual(got, want) {
+		if got := setLodashPath(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("%q: got %q, want %q", in, got, want)
 		}
 	}

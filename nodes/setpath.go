@@ -35,10 +35,10 @@ func (p setPathHelper) key(obj map[string]any, key string) string {
 // path splits a field name into lodash path segments; a name that is a
 // key of obj or has no path syntax is one segment.
 func (p setPathHelper) path(obj map[string]any, key string) []string {
-	if _, ok := obj[key]; ok || !deepProp.MatchString(key) {
+	if _, ok := obj[key]; ok || !setDeepProp.MatchString(key) {
 		return []string{key}
 	}
-	return lodashPath(key)
+	return setLodashPath(key)
 }
 
 func (p setPathHelper) get(obj map[string]any, key string) any {
@@ -51,13 +51,13 @@ func (p setPathHelper) get(obj map[string]any, key string) any {
 		case map[string]any:
 			cur = c[seg]
 		case []any:
-			n, ok := arrayIndex(seg)
+			n, ok := setArrayIndex(seg)
 			if !ok || n >= len(c) {
 				return nil
 			}
 			cur = c[n]
 		case string:
-			n, ok := arrayIndex(seg)
+			n, ok := setArrayIndex(seg)
 			r := []rune(c)
 			if !ok || n >= len(r) {
 				return nil
@@ -75,7 +75,7 @@ func (p setPathHelper) set(obj map[string]any, key string, v any) {
 		obj[p.key(obj, key)] = v
 		return
 	}
-	setIn(obj, p.path(obj, key), v)
+	setPathSet(obj, p.path(obj, key), v)
 }
 
 func (p setPathHelper) unset(obj map[string]any, key string) {
@@ -95,7 +95,7 @@ func (p setPathHelper) unset(obj map[string]any, key string) {
 			}
 			cur = c[seg]
 		case []any:
-			n, ok := arrayIndex(seg)
+			n, ok := setArrayIndex(seg)
 			if !ok || n >= len(c) {
 				return
 			}
@@ -110,10 +110,10 @@ func (p setPathHelper) unset(obj map[string]any, key string) {
 	}
 }
 
-// setIn sets value at path inside container, creating objects (or arrays
+// setPathSet sets value at path inside container, creating objects (or arrays
 // where the next segment is an index) where the way is missing or not an
 // object, and returns the container (a new slice when an array grew).
-func setIn(container any, path []string, value any) any {
+func setPathSet(container any, path []string, value any) any {
 	seg := path[0]
 	next := func(cur any) any {
 		if len(path) == 1 {
@@ -122,13 +122,13 @@ func setIn(container any, path []string, value any) any {
 		switch cur.(type) {
 		case map[string]any, []any:
 		default:
-			if _, ok := arrayIndex(path[1]); ok {
+			if _, ok := setArrayIndex(path[1]); ok {
 				cur = []any{}
 			} else {
 				cur = map[string]any{}
 			}
 		}
-		return setIn(cur, path[1:], value)
+		return setPathSet(cur, path[1:], value)
 	}
 	switch c := container.(type) {
 	case map[string]any:
@@ -138,7 +138,7 @@ func setIn(container any, path []string, value any) any {
 		c[seg] = next(c[seg])
 		return c
 	case []any:
-		n, ok := arrayIndex(seg)
+		n, ok := setArrayIndex(seg)
 		if !ok {
 			// A named property on an array does not survive JSON.
 			return c
@@ -152,20 +152,20 @@ func setIn(container any, path []string, value any) any {
 	return container
 }
 
-func arrayIndex(s string) (int, bool) {
-	if !jsArrayIndex.MatchString(s) {
+func setArrayIndex(s string) (int, bool) {
+	if !setIndexPattern.MatchString(s) {
 		return 0, false
 	}
 	n, err := strconv.Atoi(s)
 	return n, err == nil && n < 1<<24
 }
 
-// deepProp matches names with lodash path syntax (dots or brackets).
-var deepProp = regexp.MustCompile(`\.|\[(?:[^\[\]]*|(["'])(?:[^\\]|\\.)*?["'])\]`)
+// setDeepProp matches names with lodash path syntax (dots or brackets).
+var setDeepProp = regexp.MustCompile(`\.|\[(?:[^\[\]]*|(["'])(?:[^\\]|\\.)*?["'])\]`)
 
-// lodashPath is lodash's stringToPath: "a.b[0]['c.d']" is a, b, 0, c.d;
+// setLodashPath is lodash's stringToPath: "a.b[0]['c.d']" is a, b, 0, c.d;
 // empty names between dots ("a..b", "a.") are empty segments.
-func lodashPath(s string) []string {
+func setLodashPath(s string) []string {
 	var out []string
 	if strings.HasPrefix(s, ".") {
 		out = append(out, "")
@@ -195,7 +195,7 @@ func lodashPath(s string) []string {
 			continue
 		}
 		if s[pos] == '[' {
-			if seg, n, ok := bracketSegment(s[pos:]); ok {
+			if seg, n, ok := setBracketSegment(s[pos:]); ok {
 				out = append(out, seg)
 				pos += n
 				continue
@@ -209,12 +209,12 @@ func lodashPath(s string) []string {
 	return out
 }
 
-var bracketNumber = regexp.MustCompile(`^\[(-?\d+(?:\.\d+)?)\]`)
+var setBracketNumber = regexp.MustCompile(`^\[(-?\d+(?:\.\d+)?)\]`)
 
-// bracketSegment reads a [number] or a quoted ['name'] at the start of s,
+// setBracketSegment reads a [number] or a quoted ['name'] at the start of s,
 // returning the segment and the bytes it spans.
-func bracketSegment(s string) (string, int, bool) {
-	if m := bracketNumber.FindStringSubmatch(s); m != nil {
+func setBracketSegment(s string) (string, int, bool) {
+	if m := setBracketNumber.FindStringSubmatch(s); m != nil {
 		return m[1], len(m[0]), true
 	}
 	if len(s) < 4 || (s[1] != '"' && s[1] != '\'') {
@@ -227,7 +227,7 @@ func bracketSegment(s string) (string, int, bool) {
 			i++
 		case q:
 			if i+1 < len(s) && s[i+1] == ']' {
-				return unescapeQuoted(s[2:i]), i + 2, true
+				return setUnescape(s[2:i]), i + 2, true
 			}
 			return "", 0, false
 		}
@@ -235,7 +235,7 @@ func bracketSegment(s string) (string, int, bool) {
 	return "", 0, false
 }
 
-func unescapeQuoted(s string) string {
+func setUnescape(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\\' && i+1 < len(s) {

@@ -15,7 +15,7 @@ func init() { Register(StopAndError{}) }
 
 // StopAndErrorParams are the Stop and Error node's parameters.
 type StopAndErrorParams struct {
-	ErrorType    string `json:"errorType" doc:"errorMessage (fail with a message, the default) or errorObject (fail with a JSON object)."`
+	ErrorType    string `json:"errorType" doc:"errorMessage (fail with a message) or errorObject (fail with a JSON object)." options:"errorMessage,errorObject" default:"errorMessage"`
 	ErrorMessage string `json:"errorMessage" doc:"The message to fail with."`
 	ErrorObject  any    `json:"errorObject" doc:"A JSON object describing the error; its message, description or error field becomes the message."`
 }
@@ -59,12 +59,12 @@ func (StopAndError) Validate(n *NodeInstance) error {
 func (StopAndError) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
 	t, err := ctx.Param("errorType", 0, "errorMessage")
 	if err != nil {
-		return nil, itemError(ctx, err, 0)
+		return nil, condItemError(ctx, err, 0)
 	}
 	if t != "errorObject" {
 		msg, err := ctx.Param("errorMessage", 0, "")
 		if err != nil {
-			return nil, itemError(ctx, err, 0)
+			return nil, condItemError(ctx, err, 0)
 		}
 		ne := NewNodeError("%s", condString(condNormalize(msg)))
 		ne.Node = ctx.Node.Name
@@ -72,7 +72,7 @@ func (StopAndError) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
 	}
 	raw, err := ctx.Param("errorObject", 0, "")
 	if err != nil {
-		return nil, itemError(ctx, err, 0)
+		return nil, condItemError(ctx, err, 0)
 	}
 	var obj map[string]any
 	switch x := raw.(type) {

@@ -16,8 +16,8 @@ func init() { Register(Switch{}) }
 
 // SwitchParams are the Switch node's parameters.
 type SwitchParams struct {
-	Mode                string        `json:"mode" doc:"rules (one output per rule) or expression (the output index is computed per item)."`
-	NumberOutputs       float64       `json:"numberOutputs" doc:"Expression mode: how many outputs the node has (default 4)."`
+	Mode                string        `json:"mode" doc:"rules (one output per rule) or expression (the output index is computed per item)." options:"rules,expression" default:"rules"`
+	NumberOutputs       float64       `json:"numberOutputs" doc:"Expression mode: how many outputs the node has." default:"4"`
 	Output              any           `json:"output" doc:"Expression mode: the output index (from 0) to send the item to."`
 	Rules               SwitchRules   `json:"rules" doc:"Rules mode: the routing rules, one output each."`
 	LooseTypeValidation bool          `json:"looseTypeValidation" doc:"Versions 3.1+: convert values to the comparison's type where required."`
@@ -31,14 +31,14 @@ type SwitchRules struct {
 
 // SwitchRule is one routing rule.
 type SwitchRule struct {
-	Conditions   any    `json:"conditions" doc:"The filter parameter the item must pass."`
-	RenameOutput bool   `json:"renameOutput" doc:"Whether the output has a name."`
-	OutputKey    string `json:"outputKey" doc:"The output's name."`
+	Conditions   FilterValue `json:"conditions" doc:"The filter parameter the item must pass."`
+	RenameOutput bool        `json:"renameOutput" doc:"Whether the output has a name."`
+	OutputKey    string      `json:"outputKey" doc:"The output's name."`
 }
 
 // SwitchOptions are the Switch node's rules-mode options.
 type SwitchOptions struct {
-	FallbackOutput       any    `json:"fallbackOutput" doc:"Where items matching no rule go: none (dropped, the default), extra (an extra last output) or a rule's output index."`
+	FallbackOutput       any    `json:"fallbackOutput" doc:"Where items matching no rule go: none (dropped), extra (an extra last output) or a rule's output index." default:"none"`
 	RenameFallbackOutput string `json:"renameFallbackOutput" doc:"The extra fallback output's name."`
 	AllMatchingOutputs   bool   `json:"allMatchingOutputs" doc:"Send an item to every matching rule's output, not only the first."`
 	IgnoreCase           bool   `json:"ignoreCase" doc:"Compare strings ignoring letter case."`
@@ -146,10 +146,10 @@ func (Switch) Validate(n *NodeInstance) error {
 
 // Execute implements Node.
 func (Switch) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
-	items := firstInput(in)
+	items := condFirstInput(in)
 	mode, err := ctx.Param("mode", 0, "rules")
 	if err != nil {
-		return nil, itemError(ctx, err, 0)
+		return nil, condItemError(ctx, err, 0)
 	}
 	var out [][]Item
 	for i, it := range items {
@@ -168,7 +168,7 @@ func (Switch) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 				out[0] = append(out[0], Item{JSON: map[string]any{"error": AsNodeError(err).Message}})
 				continue
 			}
-			return nil, itemError(ctx, err, i)
+			return nil, condItemError(ctx, err, i)
 		}
 	}
 	if len(out) == 0 {
@@ -205,7 +205,7 @@ func switchByExpression(ctx *Context, out [][]Item, it Item, i int) ([][]Item, e
 		return out, err
 	}
 	v = condNormalize(v)
-	idx, ok := condValidateField(v, fieldNumber, fieldValidation{})
+	idx, ok := condValidateField(v, condFieldNumber, condFieldValidation{})
 	if !ok || v == nil {
 		return out, NewNodeError("Invalid input for 'Output Index' [item %d]", i)
 	}
