@@ -101,3 +101,61 @@ func TestSwitchValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestSwitchLegacy(t *testing.T) {
+	items := []map[string]any{{"n": 5.0}, {"n": 15.0}, {"n": 25.0}}
+	rulesV1 := `{"dataType":"number","value1":"={{ $json.n }}","rules":{"rules":[{"operation":"larger","value2":20,"output":2},{"operation":"larger","value2":10,"output":1}]}`
+	rulesV2 := `{"dataType":"number","value1":"={{ $json.n }}","rules":{"rules":[{"operation":"larger","value2":20},{"operation":"larger","value2":10}]}`
+	cases := []struct {
+		name    string
+		version float64
+		params  string
+		onError string
+		want    string
+		wantErr string
+		outputs int
+	}{
+		{"v1 rules pick outputs", 1, rulesV1 + `}`, "", `[[],[{"n":15}],[{"n":25}]]`, "", 4},
+		{"v1 fallback", 1, rulesV1 + `,"fallbackOutput":3}`, "", `[[],[{"n":15}],[{"n":25}],[{"n":5}]]`, "", 4},
+		{"v1 output out of range", 1, `{"value1":1,"rules":{"rules":[{"operation":"equal","value2":1,"output":4}]}}`, "", "",
+			"The ouput 4 is not allowed. It has to be between 0 and 3!", 4},
+		{"v2 one output per rule", 2, rulesV2 + `}`, "", `[[{"n":25}],[{"n":15}]]`, "", 2},
+		{"v2 fallback", 2, rulesV2 + `,"fallbackOutput":0}`, "", `[[{"n":5},{"n":25}],[{"n":15}]]`, "", 2},
+		{"v2 expression", 2, `{"mode":"expression","outputsAmount":2,"output":"={{ $json.n > 10 ? 1 : 0 }}"}`, "", `[[{"n":5}],[{"n":15},{"n":25}]]`, "", 2},
+		{"v2 string rules", 2, `{"dataType":"string","value1":"={{ 'n' + $json.n }}","rules":{"rules":[{"operation":"endsWith","value2":"5"}]}}`, "",
+			`[[{"n":5},{"n":15},{"n":25}]]`, "", 1},
+		{"continue on fail", 1, `{"mode":"expression","output":"={{ $json.n > 10 ? 9 : 0 }}"}`, OnErrorContinueRegularOutput,
+			`[[{"n":5},{"error":"The ouput 9 is not allowed. It has to be between 0 and 3!"},{"error":"The ouput 9 is not allowed. It has to be between 0 and 3!"}]]`, "", 4},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, in := condNode(t, "n8n-nodes-base.switch", c.version, c.params, items...)
+			ctx.Node.OnError = c.onError
+			if got := switchOutputs(ctx.Node); got != c.outputs {
+				t.Errorf("Outputs() = %d, want %d", got, c.outputs)
+			}
+			out, err := condRun(t, ctx, in)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("got %v, want error %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := condJSON(out)
+			for len(got) > 0 && len(got[len(got)-1]) == 0 {
+				got = got[:len(got)-1]
+			}
+			if want := condWant(t, c.want); !reflect.DeepEqual(got, want) {
+				t.Fatalf("got %v, want %v", got, want)
+			}
+		})
+	}
+	bad := &NodeInstance{TypeVersion: 1, Parameters: map[string]any{"dataType": "number",
+		"rules": map[string]any{"rules": []any{map[string]any{"operation": "contains"}}}}}
+	if err := (Switch{}).Validate(bad); err == nil || !strings.Contains(err.Error(), "rules.rules[0].operation") {
+		t.Fatalf("validate: %v", err)
+	}
+}
