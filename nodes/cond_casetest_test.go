@@ -382,3 +382,37 @@ func TestCondCorpus(t *testing.T) {
 		t.Fatal("the corpus has no runs of the condition nodes")
 	}
 }
+
+// TestCondCorpusValidates checks that every If, Filter, Switch, Set and Stop
+// and Error node n8n ran passes save-time validation.
+func TestCondCorpusValidates(t *testing.T) {
+	checked := 0
+	for _, c := range condLoadCases(t) {
+		w, err := ParseWorkflow(c.Workflow)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		for _, n := range w.Nodes {
+			if !condCaseNodeTypes[n.Type] {
+				continue
+			}
+			checked++
+			reg := Lookup(n.Type)
+			if !reg.HasVersion(n.TypeVersion) {
+				t.Errorf("%s/%s: version %v not supported", c.Name, n.Name, n.TypeVersion)
+			}
+			if err := reg.Node.Validate(n); err != nil {
+				t.Errorf("%s/%s: %v", c.Name, n.Name, err)
+			}
+			// Every connected output must exist.
+			for o, targets := range w.Connections[n.Name][ConnectionMain] {
+				if len(targets) > 0 && o >= reg.OutputCount(n) {
+					t.Errorf("%s/%s: output %d connected, node has %d", c.Name, n.Name, o, reg.OutputCount(n))
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no nodes checked")
+	}
+}
