@@ -8,7 +8,7 @@ import (
 )
 
 // StopAndError is n8n's Stop and Error node: it fails the execution with a
-// message or an error object. It has no outputs.
+// message or an error object.
 type StopAndError struct{}
 
 func init() { Register(StopAndError{}) }
@@ -28,8 +28,10 @@ func (StopAndError) Describe() Description {
 		Summary:     "Fails the workflow with a custom error.",
 		Versions:    []float64{1},
 		Kind:        KindPure,
-		Outputs:     func(*NodeInstance) int { return 0 },
-		Params:      StopAndErrorParams{},
+		// n8n draws no output, but exports can carry a connection from
+		// output 0 (the corpus has one) and n8n runs them; it is never
+		// used since the node always fails.
+		Params: StopAndErrorParams{},
 	}
 }
 

@@ -30,7 +30,7 @@ func TestStopAndError(t *testing.T) {
 			}
 		})
 	}
-	if n := Lookup("n8n-nodes-base.stopAndError").OutputCount(&NodeInstance{}); n != 0 {
+	if n := Lookup("n8n-nodes-base.stopAndError").OutputCount(&NodeInstance{}); n != 1 {
 		t.Fatalf("%d outputs", n)
 	}
 	for params, want := range map[string]string{
