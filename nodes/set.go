@@ -193,11 +193,9 @@ func validateSetInclude(n *NodeInstance) error {
 		return nil
 	}
 	switch inc {
-	case "all", "selected", "except":
-	case "none":
-		if n.TypeVersion >= 3.3 {
-			return ParamErrorf("include", "none is not an option from version 3.3 (turn includeOtherFields off instead)")
-		}
+	case "all", "selected", "except", "none":
+		// From 3.3 the editor offers none through includeOtherFields, but
+		// a stored "none" still runs in n8n.
 	default:
 		return ParamErrorf("include", "unknown include option %v (all, selected, except or none)", inc)
 	}

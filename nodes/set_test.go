@@ -232,7 +232,7 @@ func TestSetValidate(t *testing.T) {
 		{"assignments not an object", 3.3, `{"assignments":[1]}`, `"assignments"`},
 		{"unknown field type", 3.2, `{"fields":{"values":[{"name":"a","type":"dateValue"}]}}`, "fields.values[0].type"},
 		{"unknown include", 3.4, `{"include":"most"}`, "include"},
-		{"include none from 3.3", 3.4, `{"include":"none"}`, "include"},
+		{"include none from 3.3 still runs", 3.4, `{"include":"none"}`, ""},
 		{"include none before 3.3", 3.2, `{"include":"none"}`, ""},
 		{"invalid literal JSON", 3.4, `{"mode":"raw","jsonOutput":"[1]"}`, "jsonOutput"},
 		{"expression JSON", 3.4, `{"mode":"raw","jsonOutput":"={ {{ 1 }} }"}`, ""},

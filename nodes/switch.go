@@ -157,8 +157,10 @@ func (Switch) Validate(n *NodeInstance) error {
 				return ParamErrorf("options.fallbackOutput", "%q is not none, extra or an output index", x)
 			}
 		default:
-			if f, ok := condGoNumber(fb); !ok || f < 0 || int(f) >= len(list) || f != math.Trunc(f) {
-				return ParamErrorf("options.fallbackOutput", "%v is not the index of a rule's output", fb)
+			// An index past the rules fails only when an item falls back
+			// (as in n8n), so only the shape is checked here.
+			if f, ok := condGoNumber(fb); !ok || f < 0 || f != math.Trunc(f) {
+				return ParamErrorf("options.fallbackOutput", "%v is not an output index", fb)
 			}
 		}
 	}

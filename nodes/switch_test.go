@@ -77,7 +77,7 @@ func TestSwitchValidate(t *testing.T) {
 		{"unknown mode", `{"mode":"random"}`, "mode"},
 		{"bad rule operation", `{"rules":{"values":[{"conditions":{"conditions":[{"operator":{"type":"number","operation":"near"}}]}}]}}`, "rules.values[0].conditions.conditions[0].operator.operation"},
 		{"rules not a list", `{"rules":{"values":3}}`, "rules.values"},
-		{"fallback out of range", `{"rules":{"values":[` + switchRule("gt", 1) + `]},"options":{"fallbackOutput":4}}`, "options.fallbackOutput"},
+		{"fallback not an index", `{"rules":{"values":[` + switchRule("gt", 1) + `]},"options":{"fallbackOutput":1.5}}`, "options.fallbackOutput"},
 		{"fallback unknown", `{"options":{"fallbackOutput":"last"}}`, "options.fallbackOutput"},
 		{"negative outputs", `{"mode":"expression","numberOutputs":-2}`, "numberOutputs"},
 		{"expression outputs", `{"mode":"expression","numberOutputs":"={{ 3 }}"}`, ""},
