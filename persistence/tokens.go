@@ -113,3 +113,9 @@ func (db *DB) FamilyActive(ctx context.Context, familyID string) (bool, error) {
 		Where("family_id = ? AND revoked_at IS NULL", familyID).Count(&n).Error
 	return n > 0, err
 }
+
+// RevokeSession revokes a token family by id.
+func (db *DB) RevokeSession(ctx context.Context, familyID string) error {
+	return db.gorm.WithContext(ctx).Model(&RefreshToken{}).
+		Where("family_id = ? AND revoked_at IS NULL", familyID).Update("revoked_at", now()).Error
+}

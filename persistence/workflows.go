@@ -486,3 +486,14 @@ func (db *DB) GetWorkflowRow(ctx context.Context, s Scope, id string) (*Workflow
 	}
 	return &row, nil
 }
+
+// WorkflowConnections returns a workflow's connection rows (unscoped: the
+// caller has already loaded the workflow in scope).
+func (db *DB) WorkflowConnections(ctx context.Context, workflowID string) ([]ConnectionRow, error) {
+	var rows []ConnectionRow
+	err := db.gorm.WithContext(ctx).Where("workflow_id = ?", workflowID).Order("source_node_id, source_output, position").Find(&rows).Error
+	return rows, err
+}
+
+// NewNodeID returns a fresh n8n node id.
+func NewNodeID() string { return newID() }
