@@ -30,10 +30,10 @@ type MergeParams struct {
 	MergeByFields       struct {
 		Values []FieldPair `json:"values" doc:"Pairs of an input 1 field and an input 2 field that must match."`
 	} `json:"mergeByFields" doc:"Fields to match (version 2, or version 3 with advanced)."`
-	OutputDataFrom   string `json:"outputDataFrom" doc:"keepMatches and keepNonMatches: both (default), input1 or input2."`
-	ChooseBranchMode string `json:"chooseBranchMode" doc:"Mode chooseBranch: waitForAll (version 3) or waitForBoth (version 2)."`
-	Output           string `json:"output" doc:"Mode chooseBranch: version 3 specifiedInput (default) or empty; version 2 input1 (default), input2 or empty."`
-	UseDataOfInput   any    `json:"useDataOfInput" doc:"Version 3, output specifiedInput: the number of the input whose items are output (default 1)."`
+	OutputDataFrom   string       `json:"outputDataFrom" doc:"keepMatches and keepNonMatches: both (default), input1 or input2."`
+	ChooseBranchMode string       `json:"chooseBranchMode" doc:"Mode chooseBranch: waitForAll (version 3) or waitForBoth (version 2)."`
+	Output           string       `json:"output" doc:"Mode chooseBranch: version 3 specifiedInput (default) or empty; version 2 input1 (default), input2 or empty."`
+	UseDataOfInput   any          `json:"useDataOfInput" doc:"Version 3, output specifiedInput: the number of the input whose items are output (default 1)."`
 	Options          MergeOptions `json:"options" doc:"Options."`
 }
 
