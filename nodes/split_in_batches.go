@@ -23,7 +23,7 @@ type SplitInBatches struct{}
 type SplitInBatchesParams struct {
 	BatchSize any `json:"batchSize" doc:"How many items each run emits (at least 1; default 1 in version 3, 10 before)."`
 	Options   struct {
-		Reset bool `json:"reset" doc:"Start again from this run's input instead of continuing with the items held back."`
+		Reset any `json:"reset" doc:"true: start again from this run's input instead of continuing with the items held back (usually an expression)."`
 	} `json:"options" doc:"Options."`
 }
 
@@ -94,7 +94,7 @@ func (SplitInBatches) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	st := ctx.State
 	var batch []Item
 	_, started := st["items"]
-	if !started || p.Options.Reset {
+	if !started || p.Options.Reset == true {
 		st["currentRunIndex"] = 0.0
 		st["maxRunIndex"] = math.Ceil(float64(len(items)) / size)
 		n := spliceCount(size, len(items))

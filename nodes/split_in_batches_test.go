@@ -100,6 +100,15 @@ func TestLoopOverItemsReset(t *testing.T) {
 	}
 }
 
+func TestLoopOverItemsResetNeedsTrue(t *testing.T) {
+	d := newLoop(t, 3, `{"batchSize":1,"options":{"reset":"={{ 'true' }}"}}`)
+	assertOutputs(t, d.step("Data", `[{"a":1},{"a":2}]`), `[[],[{"a":1}]]`)
+	assertOutputs(t, d.step("Data", `[{"b":1}]`), `[[],[{"a":2}]]`)
+	d = newLoop(t, 3, `{"batchSize":1,"options":{"reset":"={{ $runIndex > 0 }}"}}`)
+	assertOutputs(t, d.step("Data", `[{"a":1},{"a":2}]`), `[[],[{"a":1}]]`)
+	assertOutputs(t, d.step("Data", `[{"b":1},{"b":2}]`), `[[],[{"b":1}]]`)
+}
+
 func TestLoopOverItemsEdges(t *testing.T) {
 	t.Run("empty input is done at once", func(t *testing.T) {
 		d := newLoop(t, 3, `{"batchSize":2}`)
