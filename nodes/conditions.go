@@ -636,7 +636,7 @@ func validateLegacyConditions(v any, path string) error {
 	if !ok {
 		return ParamErrorf(path, "must be an object of boolean, dateTime, number and string conditions")
 	}
-	for _, k := range condSortedKeys(m) {
+	for _, k := range sortedKeys(m) {
 		ops, known := legacyOperations[k]
 		if !known {
 			return ParamErrorf(path+"."+k, "unknown condition type %q", k)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -505,14 +504,4 @@ func condValueDescription(v any) string {
 		return "object"
 	}
 	return "'" + condString(v) + "'"
-}
-
-// condSortedKeys returns a map's keys in order, for deterministic iteration.
-func condSortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

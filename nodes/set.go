@@ -211,7 +211,7 @@ func validateSetLegacy(p map[string]any) error {
 	if !ok {
 		return ParamErrorf("values", "must be an object of boolean, number and string lists")
 	}
-	for _, k := range condSortedKeys(vm) {
+	for _, k := range sortedKeys(vm) {
 		if k != "boolean" && k != "number" && k != "string" {
 			return ParamErrorf("values."+k, "unknown value type %q", k)
 		}
@@ -627,7 +627,7 @@ func setRaw(ctx *Context, it Item, i int, opts setOptions, rawData map[string]st
 		return setFailure(ctx, err, i, true)
 	}
 	fields := make([]setEntry, 0, len(obj))
-	for _, k := range condSortedKeys(obj) {
+	for _, k := range sortedKeys(obj) {
 		fields = append(fields, setEntry{k, obj[k]})
 	}
 	out, err := composeSetItem(ctx, i, it, fields, opts)

@@ -52,7 +52,7 @@ func TestSetManual(t *testing.T) {
 			`[[{"m":"undefined"}]]`, ""},
 		{"include other fields", 3.4, `{"assignments":` + assign(t, "name", "string", "Bob") + `,"includeOtherFields":true}`, "",
 			`[[{"name":"Bob","n":4,"tags":["a","b"],"user":{"city":"Oslo"}}]]`, ""},
-		{"include selected", 3.4, `{"assignments":` + assign(t, "x", "number", 1) + `,"includeOtherFields":true,"include":"selected","includeFields":"name, user.city"}`, "",
+		{"include selected", 3.4, `{"assignments":` + assign(t, "x", "number", 1) + `,"includeOtherFields":true,"include":"selected","includeFields":"name, user.city, nope"}`, "",
 			`[[{"name":"Ann","city":"Oslo","x":1}]]`, ""},
 		{"include except", 3.4, `{"assignments":` + assign(t, "x", "number", 1) + `,"includeOtherFields":true,"include":"except","excludeFields":"tags,user.city"}`, "",
 			`[[{"name":"Ann","n":4,"user":{},"x":1}]]`, ""},
@@ -258,25 +258,7 @@ func TestSetValidate(t *testing.T) {
 	}
 }
 
-func TestLodashPath(t *testing.T) {
-	cases := map[string][]string{
-		"a":                   {"a"},
-		"a.b":                 {"a", "b"},
-		"a[0].b":              {"a", "0", "b"},
-		"a[0][1]":             {"a", "0", "1"},
-		`a["b.c"].d`:          {"a", "b.c", "d"},
-		"a['x y']":            {"a", "x y"},
-		"a..b":                {"a", "", "b"},
-		"a.":                  {"a", ""},
-		".a":                  {"", "a"},
-		"a[b]":                {"a", "b"},
-		"data.person[0].name": {"data", "person", "0", "name"},
-	}
-	for in, want := range cases {
-		if got := setLodashPath(in); !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: got %q, want %q", in, got, want)
-		}
-	}
+func TestSetPathHelper(t *testing.T) {
 	p := setPathHelper{dots: true}
 	obj := map[string]any{"a.b": 1.0, "x": map[string]any{"y": []any{1.0, map[string]any{"z": 2.0}}}}
 	if got := p.get(obj, "a.b"); got != 1.0 {
@@ -285,8 +267,25 @@ func TestLodashPath(t *testing.T) {
 	if got := p.get(obj, "x.y[1].z"); got != 2.0 {
 		t.Errorf("nested get: %v", got)
 	}
+	if got := p.get(obj, "x.nope"); !isUndef(got) {
+		t.Errorf("missing path: %v", got)
+	}
+	p.set(obj, "x.missing", p.get(obj, "x.nope"))
+	if _, ok := obj["x"].(map[string]any)["missing"]; ok {
+		t.Error("setting undefined created a key")
+	}
 	p.unset(obj, "x.y[1].z")
 	if got := p.get(obj, "x.y[1]"); !reflect.DeepEqual(got, map[string]any{}) {
 		t.Errorf("unset: %v", got)
+	}
+	flat := setPathHelper{}
+	flat.set(obj, "['a.b']", 3.0)
+	if obj["a.b"] != 3.0 {
+		t.Errorf("bracketed key: %v", obj)
+	}
+	legacy := setPathHelper{literal: true}
+	legacy.set(obj, "['a.b']", 4.0)
+	if obj["['a.b']"] != 4.0 {
+		t.Errorf("legacy literal key: %v", obj)
 	}
 }
