@@ -15,6 +15,7 @@ package luxon
 
 import (
 	"errors"
+	"os"
 	"time"
 	_ "time/tzdata" // IANA zones must not depend on the host's zoneinfo
 
@@ -222,12 +223,14 @@ func (e *Env) resolveZone(v goja.Value) *zone {
 	return &zone{kind: zoneInvalid, name: v.String()}
 }
 
-// zoneByName resolves a zone name: "default", "local"/"system" (both the
-// default zone here), "utc"/"gmt", "UTC+2"-style offsets, IANA names.
+// zoneByName resolves a zone name: "default", "local"/"system" (the host's
+// zone, like Luxon's SystemZone), "utc"/"gmt", "UTC+2"-style offsets, IANA names.
 func (e *Env) zoneByName(s string) *zone {
 	switch lowerASCII(s) {
-	case "default", "local", "system":
+	case "default":
 		return e.defZone
+	case "local", "system":
+		return systemZone()
 	case "utc", "gmt":
 		return utcZone
 	}
@@ -250,4 +253,16 @@ func lowerASCII(s string) string {
 		}
 	}
 	return s
+}
+
+// systemZone is Luxon's SystemZone: the host's zone, never "fixed".
+func systemZone() *zone {
+	name := time.Local.String()
+	if name == "Local" || name == "" {
+		name = os.Getenv("TZ")
+		if name == "" {
+			name = "UTC"
+		}
+	}
+	return &zone{kind: zoneIANA, name: name, loc: time.Local}
 }

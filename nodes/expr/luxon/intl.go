@@ -105,8 +105,16 @@ func (e *Env) intlOptsArg(o *goja.Object, def intlOpts) intlOpts {
 	return r
 }
 
-// nnbsp is the narrow no-break space ICU puts before AM/PM in en-US.
+// nnbsp is the narrow no-break space ICU puts before AM/PM in en-US. V8's
+// Intl.DateTimeFormat#format turns it into a plain space, formatToParts keeps
+// it; Luxon uses formatToParts only for fixed zones that tzdata cannot name
+// (offset 0 and non-whole hours), so only those keep the NNBSP.
 const nnbsp = "\u202f"
+
+// viaParts reports whether Luxon formats d through formatToParts.
+func viaParts(d *dateTime) bool {
+	return d.z.kind == zoneFixed && (d.o == 0 || d.o%3600 != 0)
+}
 
 // localeString formats d like Intl.DateTimeFormat("en-US", opts) in d's zone.
 func (e *Env) localeString(d *dateTime, o intlOpts) string {
@@ -257,7 +265,11 @@ func localeTime(d *dateTime, o intlOpts) string {
 		}
 	}
 	if o.hour != "" && !h24 {
-		b.WriteString(nnbsp)
+		if viaParts(d) {
+			b.WriteString(nnbsp)
+		} else {
+			b.WriteByte(' ')
+		}
 		if c.hour < 12 {
 			b.WriteString("AM")
 		} else {
@@ -272,6 +284,13 @@ func localeTime(d *dateTime, o intlOpts) string {
 }
 
 func localeZone(d *dateTime, style string) string {
+	if d.z.kind == zoneFixed && !viaParts(d) {
+		// Luxon names whole-hour fixed zones Etc/GMT∓h, which ICU calls GMT±h.
+		if style == iL {
+			return "GMT" + formatOffset(d.o, offsetShort)
+		}
+		return "GMT" + formatOffset(d.o, offsetNarrow)
+	}
 	return offsetName(d, style == iL)
 }
 
@@ -349,49 +368,50 @@ func (e *Env) toRelative(d *dateTime, o *goja.Object, calendary bool) string {
 	return format(zero, units[len(units)-1])
 }
 
-var relSingular = [numDurUnits]string{"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond"}
-var relShort = [numDurUnits]string{"yr.", "qtr.", "mo.", "wk.", "day", "hr.", "min.", "sec.", "ms"}
-var relShortPlural = [numDurUnits]string{"yr.", "qtrs.", "mo.", "wk.", "days", "hr.", "min.", "sec.", "ms"}
-
-// relativeFormat is Intl.RelativeTimeFormat("en-US").format(c, unit).
+// relativeFormat is Luxon's English.formatRelativeTime, which Luxon uses
+// instead of Intl.RelativeTimeFormat for English locales.
 func relativeFormat(c float64, u durUnit, style string, auto bool) string {
-	if auto {
-		switch {
-		case c == 0 && u == uDays:
-			return "today"
-		case c == 1 && u == uDays:
-			return "tomorrow"
-		case c == -1 && u == uDays:
-			return "yesterday"
-		case c == 0 && u == uSeconds:
-			return "now"
-		case c == 0:
-			return "this " + relSingular[u]
-		case c == 1 && u != uHours && u != uMinutes && u != uSeconds:
-			return "next " + relSingular[u]
-		case c == -1 && u != uHours && u != uMinutes && u != uSeconds:
-			return "last " + relSingular[u]
+	singular := [numDurUnits]string{"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond"}
+	short := [numDurUnits]string{"yr.", "qtr.", "mo.", "wk.", "day", "hr.", "min.", "sec.", "ms"}
+	lastable := u != uHours && u != uMinutes && u != uSeconds
+	if auto && lastable {
+		switch c {
+		case 1:
+			if u == uDays {
+				return "tomorrow"
+			}
+			return "next " + singular[u]
+		case -1:
+			if u == uDays {
+				return "yesterday"
+			}
+			return "last " + singular[u]
+		case 0:
+			if u == uDays {
+				return "today"
+			}
+			return "this " + singular[u]
 		}
 	}
+	past := c < 0 || (c == 0 && math.Signbit(c))
 	abs := math.Abs(c)
-	num := groupThousands(jsNumber(roundTo(abs, 3)))
 	var name string
-	if style == "short" || style == "narrow" {
-		if abs == 1 {
-			name = relShort[u]
-		} else {
-			name = relShortPlural[u]
-		}
-	} else {
-		name = relSingular[u]
-		if abs != 1 {
-			name += "s"
-		}
+	switch {
+	case style != "long" && abs == 1:
+		name = short[u]
+	case style != "long" && u == uDays:
+		name = "days"
+	case style != "long":
+		name = short[u]
+	case abs == 1:
+		name = singular[u]
+	default:
+		name = u.String()
 	}
-	if c < 0 || (c == 0 && math.Signbit(c)) {
-		return num + " " + name + " ago"
+	if past {
+		return jsNumber(abs) + " " + name + " ago"
 	}
-	return "in " + num + " " + name
+	return "in " + jsNumber(abs) + " " + name
 }
 
 func groupThousands(s string) string {

@@ -460,8 +460,8 @@ func (e *Env) buildDateTime() (proto, ctor *goja.Object) {
 		_ = o.Set("second", d.c.second)
 		_ = o.Set("millisecond", d.c.millisecond)
 		if optBool(optObject(call, 0), "includeConfig", false) {
-			_ = o.Set("outputCalendar", "gregory")
-			_ = o.Set("numberingSystem", "latn")
+			_ = o.Set("outputCalendar", goja.Null())
+			_ = o.Set("numberingSystem", goja.Null())
 			_ = o.Set("locale", "en-US")
 		}
 		return o

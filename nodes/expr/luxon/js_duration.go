@@ -340,18 +340,6 @@ func (e *Env) buildDuration() (proto, ctor *goja.Object) {
 	})
 	m("normalize", func(d *duration, call goja.FunctionCall) goja.Value { return e.wrapDur(d.normalize()) })
 	m("rescale", func(d *duration, call goja.FunctionCall) goja.Value { return e.wrapDur(d.rescale()) })
-	m("removeZeros", func(d *duration, call goja.FunctionCall) goja.Value {
-		if !d.valid() {
-			return call.This
-		}
-		out := &duration{longterm: d.longterm}
-		for _, k := range d.vals.keys() {
-			if d.vals.v[k] != 0 {
-				out.vals.set(k, d.vals.v[k])
-			}
-		}
-		return e.wrapDur(out)
-	})
 	m("set", func(d *duration, call goja.FunctionCall) goja.Value {
 		if !d.valid() {
 			return call.This
