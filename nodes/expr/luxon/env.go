@@ -16,6 +16,7 @@ package luxon
 import (
 	"errors"
 	"os"
+	"reflect"
 	"time"
 	_ "time/tzdata" // IANA zones must not depend on the host's zoneinfo
 
@@ -141,35 +142,47 @@ func ToISO(v goja.Value) (iso string, ok bool) {
 	return "", false
 }
 
-func exportDT(v goja.Value) *dateTime {
+var (
+	jsDTType   = reflect.TypeOf((*jsDT)(nil))
+	jsDurType  = reflect.TypeOf((*jsDur)(nil))
+	jsIvType   = reflect.TypeOf((*jsIv)(nil))
+	jsZoneType = reflect.TypeOf((*jsZone)(nil))
+)
+
+// exported returns the Go value behind a dynamic object of type typ. It checks
+// ExportType first: exporting a plain object would copy it into a map.
+func exported(v goja.Value, typ reflect.Type) any {
 	o, ok := v.(*goja.Object)
-	if !ok {
+	if !ok || o.ExportType() != typ {
 		return nil
 	}
-	if j, ok := o.Export().(*jsDT); ok {
+	return o.Export()
+}
+
+func exportDT(v goja.Value) *dateTime {
+	if j, ok := exported(v, jsDTType).(*jsDT); ok {
 		return j.d
 	}
 	return nil
 }
 
 func exportDur(v goja.Value) *duration {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	if j, ok := o.Export().(*jsDur); ok {
+	if j, ok := exported(v, jsDurType).(*jsDur); ok {
 		return j.d
 	}
 	return nil
 }
 
 func exportIv(v goja.Value) *interval {
-	o, ok := v.(*goja.Object)
-	if !ok {
-		return nil
-	}
-	if j, ok := o.Export().(*jsIv); ok {
+	if j, ok := exported(v, jsIvType).(*jsIv); ok {
 		return j.iv
+	}
+	return nil
+}
+
+func exportZone(v goja.Value) *zone {
+	if j, ok := exported(v, jsZoneType).(*jsZone); ok {
+		return j.z
 	}
 	return nil
 }
@@ -203,22 +216,14 @@ func (e *Env) resolveZone(v goja.Value) *zone {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return e.defZone
 	}
-	if o, ok := v.(*goja.Object); ok {
-		if z, ok := o.Export().(*jsZone); ok {
-			return z.z
-		}
-		if d := exportDT(v); d != nil {
-			return &zone{kind: zoneInvalid, name: v.String()}
-		}
-		return &zone{kind: zoneInvalid, name: v.String()}
+	if z := exportZone(v); z != nil {
+		return z
 	}
-	switch x := v.Export().(type) {
-	case string:
-		return e.zoneByName(x)
-	case int64:
-		return fixedZone(int(x) * 60)
-	case float64:
-		return fixedZone(int(x * 60))
+	switch typeOf(v) {
+	case "string":
+		return e.zoneByName(v.String())
+	case "number":
+		return fixedZone(int(v.ToFloat() * 60))
 	}
 	return &zone{kind: zoneInvalid, name: v.String()}
 }

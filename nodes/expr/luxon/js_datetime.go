@@ -2,6 +2,7 @@ package luxon
 
 import (
 	"math"
+	"reflect"
 	"time"
 
 	"github.com/dop251/goja"
@@ -251,12 +252,12 @@ func (e *Env) dtUnitsFromObject(o *goja.Object) dtUnits {
 
 // asNumber is Luxon's asNumber: Number(v), refusing booleans, "" and NaN.
 func (e *Env) asNumber(v goja.Value) float64 {
-	switch x := v.Export().(type) {
-	case bool:
+	switch typeOf(v) {
+	case "boolean":
 		e.throw(argumentError("Invalid unit value %s", jsString(v)))
-	case string:
-		if x == "" {
-			e.throw(argumentError("Invalid unit value %s", x))
+	case "string":
+		if v.String() == "" {
+			e.throw(argumentError("Invalid unit value %s", ""))
 		}
 	}
 	f := v.ToFloat()
@@ -280,16 +281,19 @@ func typeOf(v goja.Value) string {
 	case goja.IsNull(v):
 		return "object"
 	}
-	switch v.Export().(type) {
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case int64, float64:
-		return "number"
+	if _, ok := v.(*goja.Object); ok {
+		if _, ok := goja.AssertFunction(v); ok {
+			return "function"
+		}
+		return "object"
 	}
-	if _, ok := goja.AssertFunction(v); ok {
-		return "function"
+	switch v.ExportType().Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int64, reflect.Float64, reflect.Int:
+		return "number"
 	}
 	return "object"
 }

@@ -518,10 +518,8 @@ func (j *jsZone) Keys() []string { return nil }
 func (e *Env) buildZoneProto() *goja.Object {
 	proto := e.rt.NewObject()
 	this := func(call goja.FunctionCall) *zone {
-		if o, ok := call.This.(*goja.Object); ok {
-			if z, ok := o.Export().(*jsZone); ok {
-				return z.z
-			}
+		if z := exportZone(call.This); z != nil {
+			return z
 		}
 		e.throwTypeError("not a Zone")
 		return nil
@@ -554,10 +552,8 @@ func (e *Env) buildZoneProto() *goja.Object {
 	})
 	e.defineMethod(proto, "equals", func(call goja.FunctionCall) goja.Value {
 		z := this(call)
-		if o, ok := arg(call, 0).(*goja.Object); ok {
-			if oz, ok := o.Export().(*jsZone); ok {
-				return e.rt.ToValue(z.equals(oz.z))
-			}
+		if oz := exportZone(arg(call, 0)); oz != nil {
+			return e.rt.ToValue(z.equals(oz))
 		}
 		return e.rt.ToValue(false)
 	})
