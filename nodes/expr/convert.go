@@ -47,12 +47,12 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		f, _ := x.Float64()
 		return rt.ToValue(f)
 	case time.Time:
-		return v.dates.toJS(rt, x)
+		return v.dates.toJS(x)
 	case *time.Time:
 		if x == nil {
 			return goja.Null()
 		}
-		return v.dates.toJS(rt, *x)
+		return v.dates.toJS(*x)
 	case []any:
 		vals := make([]any, len(x))
 		for i, e := range x {

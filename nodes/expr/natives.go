@@ -11,8 +11,10 @@ import (
 	"hash"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/dop251/goja"
 	jmespath "github.com/jmespath-community/go-jmespath"
@@ -51,6 +53,9 @@ func (v *vm) installNatives(n *goja.Object) {
 	})
 	set("base64Decode", func(call goja.FunctionCall) goja.Value {
 		return rt.ToValue(decodeBase64(str(call, 0)))
+	})
+	set("sentenceCase", func(call goja.FunctionCall) goja.Value {
+		return rt.ToValue(sentenceCase(str(call, 0)))
 	})
 	set("transliterate", func(call goja.FunctionCall) goja.Value {
 		return rt.ToValue(transliterate(str(call, 0)))
@@ -232,4 +237,28 @@ func ExtensionNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// sentenceCase is n8n's toSentenceCase: in each sentence (ended by ".", "!"
+// or "?") the first letter is upper-cased and the rest lower-cased.
+func sentenceCase(s string) string {
+	var out strings.Builder
+	cur := []rune(s)
+	for {
+		i := slices.IndexFunc(cur, unicode.IsLetter)
+		if i < 0 {
+			break
+		}
+		next := []rune(strings.ToUpper(string(cur[i])) + strings.ToLower(string(cur[i+1:])))
+		cur = append(cur[:i:i], next...)
+		p := slices.IndexFunc(cur, func(r rune) bool { return r == '.' || r == '!' || r == '?' })
+		if p < 0 {
+			out.WriteString(string(cur))
+			return out.String()
+		}
+		out.WriteString(string(cur[:p+1]))
+		cur = cur[p+1:]
+	}
+	out.WriteString(string(cur))
+	return out.String()
 }

@@ -24,11 +24,7 @@
 
 	// --- dates ------------------------------------------------------------
 
-	const DT = () => G.DateTime;
-	const isDateTime = (v) => {
-		const D = DT();
-		return !!v && !!D && typeof D.isDateTime === 'function' && D.isDateTime(v);
-	};
+	const isDateTime = (v) => !!v && N.isDateTime(v);
 	const isJSDate = (v) => v instanceof DateRef;
 
 	// --- equality as lodash isEqual -----------------------------------------
@@ -93,8 +89,6 @@
 		/^(?:(?:https?|ftp):\/\/)(?:www\.)?((?:(?:[-\w]+\.)+(?:[a-zA-Z]{2,}|xn--[a-zA-Z0-9]+)|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}))(?::\d+)?(?:\/[^\s?#]*)?(?:\?[^\s#]*)?(?=([^\s]+#.*)?)#?[^\s]*$/i;
 	const URL_RE =
 		/(?:(?:https?|ftp):\/\/)(?:www\.)?((?:(?:[-\w]+\.)+(?:[a-zA-Z]{2,}|xn--[a-zA-Z0-9]+)|localhost|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}))(?::\d+)?(?:\/[^\s?#]*)?(?:\?[^\s#]*)?(?=([^\s]+#.*)?)#?[^\s]*/i;
-	const LETTER_RE = /\p{L}/u;
-	const SENTENCE_END_RE = /[!?.]/;
 
 	// title case as the title-case package (v3) does it
 	const SMALL_WORDS =
@@ -149,39 +143,8 @@
 		return EMAIL_RE.test(v) && !v.includes(' ');
 	}
 
-	function stringToDateTime(value, args) {
-		const fmt = args[0] === undefined ? '' : args[0];
-		const D = DT();
-		try {
-			if (fmt) {
-				if (fmt === 'ms' || fmt === 's' || fmt === 'us' || fmt === 'excel') {
-					return numberToDateTime(NumberRef(value), [fmt]);
-				}
-				return D.fromFormat(value, fmt);
-			}
-			return parseDateTime(value);
-		} catch (e) {
-			throwExt('cannot convert to Luxon DateTime');
-		}
-	}
-
-	// parseDateTime is n8n's tryToParseDateTime.
-	function parseDateTime(value) {
-		const D = DT();
-		if (isDateTime(value) && value.isValid) return value;
-		if (isJSDate(value)) {
-			const d = D.fromJSDate(value);
-			if (d.isValid) return d;
-		}
-		const s = StringRef(value).trim();
-		for (const parse of [D.fromISO, D.fromHTTP, D.fromRFC2822, D.fromSQL]) {
-			if (typeof parse !== 'function') continue;
-			const d = parse.call(D, s, { setZone: true });
-			if (d && d.isValid) return d;
-		}
-		const d = D.fromMillis(DateRef.parse(s));
-		if (d.isValid) return d;
-		throw new Error('Value is not a valid date');
+	function stringToDateTime(value, [fmt]) {
+		return N.stringToDateTime(value, fmt === undefined ? '' : StringRef(fmt));
 	}
 
 	const S = new Map(objectEntries({
@@ -215,23 +178,7 @@
 		toFloat: (v) => stringToFloat(v),
 		toInt: (v, args) => stringToInt(v, args),
 		toWholeNumber: (v, args) => stringToInt(v, args),
-		toSentenceCase(v) {
-			let cur = v.slice();
-			let out = '';
-			while (LETTER_RE.test(cur)) {
-				const i = cur.search(LETTER_RE);
-				cur = cur.slice(0, i) + cur[i].toLocaleUpperCase() + cur.slice(i + 1).toLocaleLowerCase();
-				const p = cur.search(SENTENCE_END_RE);
-				if (p === -1) {
-					out += cur;
-					cur = '';
-					break;
-				}
-				out += cur.slice(0, p + 1);
-				cur = cur.slice(p + 1);
-			}
-			return out + cur;
-		},
+		toSentenceCase: (v) => N.sentenceCase(v),
 		toSnakeCase: (v) =>
 			v
 				.toLocaleLowerCase()
@@ -307,20 +254,7 @@
 	}
 
 	function numberToDateTime(v, [fmt = 'ms']) {
-		const D = DT();
-		if (!['ms', 's', 'us', 'excel'].includes(fmt)) {
-			throwExt(`Unsupported format '${StringRef(fmt)}'. toDateTime() supports 'ms', 's', 'us' and 'excel'.`);
-		}
-		switch (fmt) {
-			case 'excel':
-				return D.fromSeconds((v - (25567 + 2)) * 86400);
-			case 's':
-				return D.fromSeconds(v);
-			case 'us':
-				return D.fromMillis(v / 1000);
-			default:
-				return D.fromMillis(v);
-		}
+		return N.numberToDateTime(v, StringRef(fmt));
 	}
 
 	const Num = new Map(objectEntries({
@@ -569,102 +503,14 @@
 		toDateTime: () => undefined,
 	}));
 
-	// --- dates --------------------------------------------------------------
+	// --- dates: n8n's date extensions come from the luxon package ---------------
 
-	const DURATION_MAP = {
-		day: 'days', month: 'months', year: 'years', week: 'weeks', hour: 'hours', minute: 'minutes',
-		second: 'seconds', millisecond: 'milliseconds', ms: 'milliseconds', sec: 'seconds', secs: 'seconds',
-		hr: 'hours', hrs: 'hours', min: 'minutes', mins: 'minutes',
-	};
-	const DATETIMEUNIT_MAP = {
-		days: 'day', months: 'month', years: 'year', hours: 'hour', minutes: 'minute', seconds: 'second',
-		milliseconds: 'millisecond', hrs: 'hour', hr: 'hour', mins: 'minute', min: 'minute', secs: 'second',
-		sec: 'second', ms: 'millisecond',
-	};
-	const DURATION_UNITS = ['milliseconds', 'seconds', 'minutes', 'hours', 'days', 'weeks', 'months', 'quarters', 'years'];
-	const DATE_PARTS = ['day', 'week', 'month', 'year', 'hour', 'minute', 'second', 'millisecond', 'weekNumber', 'yearDayNumber', 'weekday'];
-	const lookup = (map, k) => (ObjectRef.prototype.hasOwnProperty.call(map, k) ? map[k] : undefined);
-	const durationObject = (n, unit) => ({ [`${lookup(DURATION_MAP, unit) || unit}`]: n });
-	const fromJS = (d) => DT().fromJSDate(d);
-	const asDateTime = (d) => (isDateTime(d) ? d : fromJS(d));
-	function toDT(d) {
-		if (isDateTime(d)) return d;
-		if (typeof d === 'string') return stringToDateTime(d, []);
-		return fromJS(d);
-	}
-	function convertToDateTime(v) {
-		if (typeof v === 'string') {
-			const d = fromJS(new DateRef(v));
-			return d.invalidReason !== null ? undefined : d;
-		}
-		if (isJSDate(v)) return fromJS(v);
-		if (isDateTime(v)) return v;
-		return undefined;
-	}
-	function shift(op, date, args) {
-		if (args.length === 1) {
-			return isDateTime(date) ? date[op](args[0]) : fromJS(date)[op](args[0]).toJSDate();
-		}
-		const [n = 0, unit = 'minutes'] = args;
-		const dur = durationObject(n, unit);
-		return isDateTime(date) ? date[op](dur) : fromJS(date)[op](dur).toJSDate();
-	}
-	function diffTo(date, [other, unit = 'days']) {
-		let units = isArray(unit) ? unit : [unit];
-		if (units.length === 0) units = ['days'];
-		const allowed = new Set([...DATE_PARTS, ...DURATION_UNITS]);
-		const bad = units.find((u) => !allowed.has(u));
-		if (bad) throwExt(`Unsupported unit '${StringRef(bad)}'. Supported: ${DURATION_UNITS.map((u) => `'${u}'`).join(', ')}.`);
-		const res = date.diff(toDT(other), units);
-		return units.length > 1 ? res.toObject() : res.as(units[0]);
-	}
-
-	const D = new Map(objectEntries({
-		beginningOf(date, [raw = 'week']) {
-			const unit = lookup(DATETIMEUNIT_MAP, raw) || raw;
-			return isDateTime(date) ? date.startOf(unit) : fromJS(date).startOf(unit).toJSDate();
-		},
-		endOfMonth: (date) => (isDateTime(date) ? date.endOf('month') : fromJS(date).endOf('month').toJSDate()),
-		extract(date, [part = 'week']) {
-			if (part === 'yearDayNumber') {
-				const d = isDateTime(date) ? date.toJSDate() : date;
-				const first = new DateRef(d.getFullYear(), 0, 0);
-				const diff = d.getTime() - first.getTime() + (first.getTimezoneOffset() - d.getTimezoneOffset()) * 60 * 1000;
-				return MathRef.floor(diff / (1000 * 60 * 60 * 24));
-			}
-			if (part === 'week') part = 'weekNumber';
-			const unit = lookup(DATETIMEUNIT_MAP, part) || part;
-			return asDateTime(date).get(unit);
-		},
-		isBetween(date, args) {
-			if (args.length !== 2) throwExt('isBetween(): expected exactly two args');
-			const a = convertToDateTime(args[0]);
-			const b = convertToDateTime(args[1]);
-			if (!a || !b) return undefined;
-			if (a > b) return b < date && date < a;
-			return b > date && date > a;
-		},
-		isDst: (date) => asDateTime(date).isInDST,
-		isInLast(date, [n = 0, unit = 'minutes']) {
-			const past = DT().now().minus(durationObject(n, unit));
-			const d = asDateTime(date);
-			return past <= d && d <= DT().now();
-		},
-		isWeekend: (date) => [6, 7].includes(asDateTime(date).weekday),
-		minus: (date, args) => shift('minus', date, args),
-		plus: (date, args) => shift('plus', date, args),
-		format(date, [fmt, opts = {}]) {
-			return asDateTime(date).toFormat(fmt, { ...opts });
-		},
-		toDateTime: (date) => toDT(date),
-		diffTo,
-		diffToNow: (date, [unit]) => diffTo(date, [DT().now(), unit]),
-		toInt: (date) => (isDateTime(date) ? date.toMillis() : date.getTime()),
-		toFloat: (date) => (isDateTime(date) ? date.toMillis() : date.getTime()),
-		toBoolean: () => undefined,
-		isEmpty: () => false,
-		isNotEmpty: () => true,
-	}));
+	const DATE_EXTENSIONS = [
+		'beginningOf', 'endOfMonth', 'extract', 'isBetween', 'isDst', 'isInLast', 'isWeekend', 'minus',
+		'plus', 'format', 'toDateTime', 'diffTo', 'diffToNow', 'toInt', 'toFloat', 'toBoolean', 'isEmpty',
+		'isNotEmpty',
+	];
+	const D = new Map(DATE_EXTENSIONS.map((name) => [name, (d, args) => N.callDateExt(d, name, args)]));
 
 	// --- dispatch as n8n's extend() -------------------------------------------
 
@@ -910,6 +756,5 @@
 			$min: MathRef.min, $max: MathRef.max, $average: average, $not: not, $ifEmpty: ifEmpty, $if,
 			$jmespath: jmespath, Intl,
 		},
-		parseDateTime,
 	};
 });

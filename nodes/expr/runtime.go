@@ -38,7 +38,7 @@ type vm struct {
 	names    map[string]bool
 	errCtor  goja.Value
 	objProto *goja.Object
-	dates    dateSupport
+	dates    *dates
 	// thrown maps the error objects thrown for Go errors (Env functions,
 	// extension errors) to those errors; reset per evaluation.
 	thrown map[*goja.Object]error
@@ -80,11 +80,11 @@ func newVM(e *Engine) *vm {
 	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	v.errCtor = rt.Get("Error")
 	v.objProto = rt.Get("Object").(*goja.Object).Get("prototype").(*goja.Object)
-	v.dates = newDateSupport(rt, e.opts.Location, e.opts.Now)
-	v.dates.install(rt, v.baseCode)
+	v.dates = newDates(rt, e.opts.Location, e.opts.Now)
 
 	natives := rt.NewObject()
 	v.installNatives(natives)
+	v.installDateNatives(natives)
 	fn, err := rt.RunProgram(preludeProgram)
 	if err != nil {
 		panic("expr: prelude: " + err.Error())
