@@ -47,9 +47,3 @@ func (c *lru) add(key string, val any) {
 		delete(c.items, last.Value.(*lruEntry).key)
 	}
 }
-
-func (c *lru) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len()
-}

@@ -99,7 +99,7 @@ func formatNumber(f float64, locales []string, opts map[string]any) (string, err
 	currency, _ := opts["currency"].(string)
 	currency = strings.ToUpper(currency)
 	if style == "currency" && currency == "" {
-		return "", errors.New("Currency code is required with currency style.")
+		return "", errors.New("currency code is required with currency style")
 	}
 	minFD, maxFD := 0, 3
 	switch style {
@@ -125,7 +125,7 @@ func formatNumber(f float64, locales []string, opts map[string]any) (string, err
 			mn = mx
 		}
 	case hasMin && hasMax && mn > mx:
-		return "", errors.New("maximumFractionDigits value is out of range.")
+		return "", errors.New("maximumFractionDigits value is out of range")
 	}
 	minInt, _ := intOpt(opts, "minimumIntegerDigits", 1)
 	useGrouping := true

@@ -78,6 +78,8 @@ func newVM(e *Engine) *vm {
 	rt.SetTimeSource(e.opts.Now)
 	v := &vm{e: e, rt: rt, baseCode: rt.GlobalObject(), names: map[string]bool{}}
 	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	v.timer = time.AfterFunc(time.Hour, v.tick)
+	v.timer.Stop()
 	v.errCtor = rt.Get("Error")
 	v.objProto = rt.Get("Object").(*goja.Object).Get("prototype").(*goja.Object)
 	v.dates = newDates(rt, e.opts.Location, e.opts.Now)
@@ -216,7 +218,7 @@ func (v *vm) resolve(t *tmpl, env Env) (result any, err error) {
 		}
 		if obj, ok := val.(*goja.Object); ok {
 			if _, isFn := goja.AssertFunction(obj); isFn {
-				if n := obj.Get("name"); n != nil && n.String() == "DateTime" {
+				if obj.SameAs(v.baseCode.Get("DateTime")) {
 					return nil, &Error{Kind: KindRuntime, Message: "this is a DateTime, please access its methods"}
 				}
 				return nil, &Error{Kind: KindRuntime, Message: "this is a function, please add ()"}
@@ -443,11 +445,7 @@ func (v *vm) arm() {
 	if v.e.opts.Timeout < d {
 		d = v.e.opts.Timeout
 	}
-	if v.timer == nil {
-		v.timer = time.AfterFunc(d, v.tick)
-	} else {
-		v.timer.Reset(d)
-	}
+	v.timer.Reset(d)
 }
 
 func (v *vm) disarm() {

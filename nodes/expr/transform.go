@@ -150,8 +150,7 @@ func (rw *rewriter) apply(s, e int) string {
 // collectOpaque records the ranges of literals whose text must not be
 // scanned for parentheses.
 func (rw *rewriter) collectOpaque(prg *ast.Program) {
-	var walk func(n ast.Node)
-	walk = func(n ast.Node) {
+	walk := func(n ast.Node) {
 		switch x := n.(type) {
 		case *ast.StringLiteral:
 			rw.opaque = append(rw.opaque, [2]int{off(x.Idx0()), off(x.Idx1())})
