@@ -200,16 +200,16 @@ func TestSandbox(t *testing.T) {
 		})
 	}
 	harmless := map[string]any{
-		"={{ (function () { return this.process })() }}":   map[string]any{},
-		"={{ typeof Function }}":                             "object",
-		"={{ typeof eval }}":                                 "object",
-		"={{ typeof require }}":                              "object",
-		"={{ typeof process }}":                              "undefined",
-		"={{ Object.getPrototypeOf }}":                       nil,
-		"={{ Object.defineProperty }}":                       nil,
-		"={{ typeof globalThis.Object }}":                    "undefined",
-		"={{ Reflect.get }}":                                 nil,
-		"={{ [].map['constructor'] }}":                       nil,
+		"={{ (function () { return this.process })() }}": map[string]any{},
+		"={{ typeof Function }}":                         "object",
+		"={{ typeof eval }}":                             "object",
+		"={{ typeof require }}":                          "object",
+		"={{ typeof process }}":                          "undefined",
+		"={{ Object.getPrototypeOf }}":                   nil,
+		"={{ Object.defineProperty }}":                   nil,
+		"={{ typeof globalThis.Object }}":                "undefined",
+		"={{ Reflect.get }}":                             nil,
+		"={{ [].map['constructor'] }}":                   nil,
 		"={{ (() => { try { return Function('return this')() } catch (e) { return 'blocked' } })() }}": "blocked",
 	}
 	for src, want := range harmless {
