@@ -12,10 +12,13 @@ package expr
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
 )
 
 // Env holds the variables an evaluation sees ($json, $input, $, ...).
@@ -68,11 +71,18 @@ type Error struct {
 	Kind string
 	// Message is the JavaScript error's message.
 	Message string
-	// Line is the 1-based line that threw, when known.
+	// Line is the 1-based line that threw, when known: for a runtime error
+	// the innermost stack frame in the evaluated code.
 	Line int
+	// Cause is the Go error a Func or Getter returned, when that is what
+	// threw (JavaScript code may also have caught and rethrown it).
+	Cause error
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the Go error behind the failure, if any.
+func (e *Error) Unwrap() error { return e.Cause }
 
 // IsExpression reports whether a parameter value is an expression: a string
 // that starts with "=".
@@ -153,17 +163,36 @@ func toText(v any) string {
 	return fmt.Sprint(v)
 }
 
+// srcName names the compiled script so that stack frames in it can be told
+// from native ones when an error's line is looked up.
+const srcName = "code"
+
 func (e *Engine) eval(src string, env Env) (result any, err error) {
+	ast, err := parser.ParseFile(nil, srcName, src, 0)
+	if err != nil {
+		return nil, convertError(err)
+	}
+	prg, err := goja.CompileAST(ast, false)
+	if err != nil {
+		return nil, convertError(err)
+	}
 	rt := goja.New()
 	rt.SetMaxCallStackSize(e.opts.MaxCallStack)
+	c := &converter{e: e, rt: rt, seen: map[identity]seenValue{}}
 	for k, v := range env {
-		if err := rt.Set(k, e.toJS(rt, v)); err != nil {
+		if g, ok := v.(Getter); ok {
+			if err := rt.GlobalObject().DefineAccessorProperty(k, c.getter(g), nil, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := rt.Set(k, c.toJS(v)); err != nil {
 			return nil, err
 		}
 	}
 	timer := time.AfterFunc(e.opts.Timeout, func() { rt.Interrupt("timeout") })
 	defer timer.Stop()
-	v, err := rt.RunString(src)
+	v, err := rt.RunProgram(prg)
 	if err != nil {
 		return nil, convertError(err)
 	}
@@ -175,9 +204,17 @@ func convertError(err error) error {
 	if errors.As(err, &ie) {
 		return &Error{Kind: "timeout", Message: "expression timed out"}
 	}
+	var pe parser.ErrorList
+	if errors.As(err, &pe) && len(pe) > 0 {
+		return &Error{Kind: "syntax", Message: pe[0].Message, Line: pe[0].Position.Line}
+	}
 	var se *goja.CompilerSyntaxError
 	if errors.As(err, &se) {
-		return &Error{Kind: "syntax", Message: se.Message}
+		e := &Error{Kind: "syntax", Message: se.Message}
+		if se.File != nil {
+			e.Line = se.File.Position(se.Offset).Line
+		}
+		return e
 	}
 	var ex *goja.Exception
 	if errors.As(err, &ex) {
@@ -187,12 +224,52 @@ func convertError(err error) error {
 				msg = m.String()
 			}
 		}
-		return &Error{Kind: "runtime", Message: msg}
+		e := &Error{Kind: "runtime", Message: msg, Cause: ex.Unwrap()}
+		for _, f := range ex.Stack() {
+			if f.SrcName() == srcName {
+				e.Line = f.Position().Line
+				break
+			}
+		}
+		return e
 	}
 	return &Error{Kind: "runtime", Message: err.Error()}
 }
 
-func (e *Engine) toJS(rt *goja.Runtime, v any) goja.Value {
+// converter turns Go values into JavaScript values for one evaluation. A
+// map or slice converted twice (the same Go value, e.g. returned by two
+// calls of a Func) becomes the same JavaScript object, so that scripts see
+// one object they can mutate, as n8n's data proxy hands out the same items.
+type converter struct {
+	e    *Engine
+	rt   *goja.Runtime
+	seen map[identity]seenValue
+}
+
+type identity struct {
+	ptr uintptr
+	len int
+}
+
+// seenValue keeps the Go value alive so that its address is not reused by
+// another value while the evaluation runs.
+type seenValue struct {
+	keep any
+	js   goja.Value
+}
+
+func (c *converter) getter(g Getter) goja.Value {
+	return c.rt.ToValue(func(goja.FunctionCall) goja.Value {
+		r, err := g()
+		if err != nil {
+			panic(c.rt.NewGoError(err))
+		}
+		return c.toJS(r)
+	})
+}
+
+func (c *converter) toJS(v any) goja.Value {
+	rt := c.rt
 	switch x := v.(type) {
 	case Func:
 		return rt.ToValue(func(call goja.FunctionCall) goja.Value {
@@ -204,37 +281,63 @@ func (e *Engine) toJS(rt *goja.Runtime, v any) goja.Value {
 			if err != nil {
 				panic(rt.NewGoError(err))
 			}
-			return e.toJS(rt, r)
+			return c.toJS(r)
 		})
+	case Getter:
+		// A Getter outside an Object has nothing to be a property of: it
+		// is called now.
+		r, err := x()
+		if err != nil {
+			panic(rt.NewGoError(err))
+		}
+		return c.toJS(r)
 	case Object:
+		if x == nil {
+			return goja.Null()
+		}
+		id := identity{ptr: uintptr(reflect.ValueOf(x).UnsafePointer())}
+		if s, ok := c.seen[id]; ok {
+			return s.js
+		}
 		o := rt.NewObject()
+		c.seen[id] = seenValue{keep: x, js: o}
 		for k, pv := range x {
 			if g, ok := pv.(Getter); ok {
-				getter := rt.ToValue(func(goja.FunctionCall) goja.Value {
-					r, err := g()
-					if err != nil {
-						panic(rt.NewGoError(err))
-					}
-					return e.toJS(rt, r)
-				})
-				_ = o.DefineAccessorProperty(k, getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+				_ = o.DefineAccessorProperty(k, c.getter(g), nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 				continue
 			}
-			_ = o.Set(k, e.toJS(rt, pv))
+			_ = o.Set(k, c.toJS(pv))
 		}
 		return o
 	case map[string]any:
+		if x == nil {
+			return goja.Null()
+		}
+		id := identity{ptr: uintptr(reflect.ValueOf(x).UnsafePointer())}
+		if s, ok := c.seen[id]; ok {
+			return s.js
+		}
 		o := rt.NewObject()
+		c.seen[id] = seenValue{keep: x, js: o}
 		for k, pv := range x {
-			_ = o.Set(k, e.toJS(rt, pv))
+			_ = o.Set(k, c.toJS(pv))
 		}
 		return o
 	case []any:
+		if len(x) == 0 {
+			return rt.NewArray()
+		}
+		id := identity{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(x))), len: len(x)}
+		if s, ok := c.seen[id]; ok {
+			return s.js
+		}
 		vals := make([]any, len(x))
 		for i, pv := range x {
-			vals[i] = e.toJS(rt, pv)
+			vals[i] = c.toJS(pv)
 		}
-		return rt.NewArray(vals...)
+		a := rt.NewArray(vals...)
+		c.seen[id] = seenValue{keep: x, js: a}
+		return a
 	}
 	return rt.ToValue(v)
 }
