@@ -1,0 +1,686 @@
+package nodes
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/weft/weft/nodes/expr"
+)
+
+// Code is n8n's Code node (n8n-nodes-base.code): JavaScript run once for
+// all items or once for each item, with the workflow data proxy ($input,
+// $json, $('Node'), ...) in scope. Results are validated and normalised as
+// n8n's task runner and Code node do.
+type Code struct{}
+
+// Code node modes.
+const (
+	codeAllItems  = "runOnceForAllItems"
+	codeEachItem  = "runOnceForEachItem"
+	codeLangJS    = "javaScript"
+	codeTypeName  = "n8n-nodes-base.code"
+	maxConsoleLog = 200
+	maxConsoleLen = 1 << 20
+)
+
+// CodeParams are the Code node's parameters.
+type CodeParams struct {
+	Mode       string `json:"mode" doc:"runOnceForAllItems (default): the code runs once and returns the output items; runOnceForEachItem: it runs once per input item and returns that item's output."`
+	Language   string `json:"language" doc:"javaScript (the default and the only language weft runs; python and pythonNative are refused)."`
+	JSCode     string `json:"jsCode" doc:"The JavaScript code: the body of an async function whose return value is the output."`
+	PythonCode string `json:"pythonCode,omitempty" doc:"Python code; not supported by weft."`
+}
+
+func init() { Register(Code{}) }
+
+// Describe implements Node.
+func (Code) Describe() Description {
+	return Description{
+		Name:        codeTypeName,
+		DisplayName: "Code",
+		Summary:     "Runs JavaScript code over the input items.",
+		Versions:    []float64{1, 2},
+		Kind:        KindPure,
+		Params:      CodeParams{},
+	}
+}
+
+// Validate implements Node.
+func (Code) Validate(n *NodeInstance) error {
+	var p CodeParams
+	if err := StaticParams(n, &p); err != nil {
+		return err
+	}
+	switch p.Mode {
+	case "", codeAllItems, codeEachItem:
+	default:
+		return ParamErrorf("mode", "unknown mode %q (runOnceForAllItems or runOnceForEachItem)", p.Mode)
+	}
+	if n.TypeVersion >= 2 {
+		switch p.Language {
+		case "", codeLangJS:
+		case "python", "pythonNative":
+			return ParamErrorf("language", "Python code is not supported; weft runs JavaScript only")
+		default:
+			return ParamErrorf("language", "unknown language %q", p.Language)
+		}
+	}
+	return nil
+}
+
+// Execute implements Node.
+func (Code) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
+	mode, _ := ctx.RawParam("mode")
+	code, _ := ctx.RawParam("jsCode")
+	src, _ := code.(string)
+	s := &codeRun{ctx: ctx, code: src}
+	var (
+		out []Item
+		err error
+	)
+	if mode == codeEachItem {
+		out, err = s.eachItem()
+	} else {
+		out, err = s.allItems()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return [][]Item{out}, nil
+}
+
+// codeRun is one execution of a script node.
+type codeRun struct {
+	ctx  *Context
+	code string
+	// logs counts console.log lines and bytes passed on.
+	logLines, logBytes int
+}
+
+// allItems runs the script once with every input item.
+func (s *codeRun) allItems() ([]Item, error) {
+	env := s.env(0)
+	env["items"] = s.inputs()
+	res, err := s.run(env, codeAllItems, -1)
+	if err != nil {
+		if s.ctx.ContinueOnFail() {
+			return []Item{NewItem(map[string]any{"error": err.Error()})}, nil
+		}
+		return nil, err
+	}
+	return validateAllItems(res)
+}
+
+// eachItem runs the script once per input item.
+func (s *codeRun) eachItem() ([]Item, error) {
+	if err := checkEachItemCode(s.code); err != nil {
+		return nil, err
+	}
+	items, _ := s.ctx.ConnectionInput()
+	var results []codeResult
+	for i := range items {
+		env := s.env(i)
+		env["item"] = s.inputs()[i]
+		res, err := s.run(env, codeEachItem, i)
+		if err != nil {
+			if !s.ctx.ContinueOnFail() {
+				return nil, err
+			}
+			res = codeResult{json: map[string]any{"error": err.Error()}, hasJSON: true}
+		}
+		if res.skip {
+			continue
+		}
+		res.paired = i
+		results = append(results, res)
+	}
+	out := make([]Item, 0, len(results))
+	for i, r := range results {
+		it, err := r.eachItemOutput(i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// env is the data proxy for item i plus the script globals.
+func (s *codeRun) env(i int) expr.Env {
+	env := s.ctx.exprEnv(i, envOptions{runIndex: -1, lenient: true})
+	env["console"] = s.console()
+	return env
+}
+
+// inputs returns the array $input.all() returns, so that `items` and
+// $input.all() are one array in the script, as in n8n.
+func (s *codeRun) inputs() []any {
+	p := &proxy{c: s.ctx, cache: s.ctx.proxyCache()}
+	return p.inputWrappers()
+}
+
+// consoleMethods are the console methods scripts may call; only log
+// produces output, as in n8n.
+var consoleMethods = []string{"log", "warn", "error", "info", "debug", "trace", "dir", "time",
+	"timeEnd", "timeLog", "assert", "clear", "count", "countReset", "group", "groupEnd",
+	"groupCollapsed", "table", "dirxml", "profile", "profileEnd", "timeStamp"}
+
+func (s *codeRun) console() expr.Object {
+	o := expr.Object{}
+	noop := expr.Func(func(...any) (any, error) { return nil, nil })
+	for _, m := range consoleMethods {
+		o[m] = noop
+	}
+	o["log"] = expr.Func(func(args ...any) (any, error) {
+		if s.ctx.Console == nil || s.logLines >= maxConsoleLog || s.logBytes >= maxConsoleLen {
+			return nil, nil
+		}
+		parts := make([]string, len(args))
+		for i, a := range args {
+			if str, ok := a.(string); ok {
+				parts[i] = "'" + str + "'"
+				continue
+			}
+			b, err := json.Marshal(NormalizeJSON(a))
+			if err != nil {
+				b = []byte(fmt.Sprint(a))
+			}
+			parts[i] = string(b)
+		}
+		line := strings.Join(parts, " ")
+		if room := maxConsoleLen - s.logBytes; len(line) > room {
+			line = line[:room]
+		}
+		s.logLines++
+		s.logBytes += len(line)
+		s.ctx.Console(line)
+		return nil, nil
+	})
+	return o
+}
+
+// The script runs as the body of an async function named as n8n's runner
+// names it; its settled result is left in a box the engine hands back.
+// Everything before the user's code stays on line 1 so that error lines
+// are the user's.
+const (
+	codePrefix = `const __weftBox = {}; (async function VmCodeWrapper() {`
+	codeSuffix = "\n})().then(function (r) { try { __weftBox.out = __weftEncode(r); __weftBox.done = true; } catch (e) { __weftBox.error = __weftDescribe(e); } }," +
+		" function (e) { __weftBox.error = __weftDescribe(e); });\n" +
+		`function __weftDescribe(e) {
+  var d = {message: '', name: '', stack: '', errorLike: false};
+  try {
+    if (e !== null && typeof e === 'object') {
+      d.errorLike = 'message' in e;
+      d.message = String(e.message);
+      d.name = String(e.name);
+      d.stack = typeof e.stack === 'string' ? e.stack : '';
+      d.cause = e.value;
+    } else {
+      d.message = JSON.stringify(e);
+    }
+  } catch (x) {}
+  return d;
+}
+return __weftBox;
+`
+	// encodeAll hands back the result as n8n's runner does: null means no
+	// items, anything else travels as JSON.
+	encodeAll = "function __weftEncode(r) { return r === null ? 'null' : r === undefined ? undefined : JSON.stringify(r); }\n"
+	// encodeEach picks an item's json and binary as n8n's runner does;
+	// falsy results drop the item.
+	encodeEach = `function __weftEncode(r) {
+  if (!r) { return undefined; }
+  var j = r, b;
+  if (typeof r === 'object' || typeof r === 'function') {
+    if ('json' in r) { j = r.json; } else if ('binary' in r) { j = r.json === undefined || r.json === null ? {} : r.json; }
+    b = r.binary;
+  }
+  return JSON.stringify({json: j, binary: b ? b : undefined});
+}
+`
+)
+
+// codeResult is what one run of the script returned.
+type codeResult struct {
+	// skip: the each-item result was falsy; the item is dropped.
+	skip bool
+	// value is the all-items result decoded from JSON (nil for null).
+	value any
+	// json, binary: the each-item result's parts.
+	json    any
+	hasJSON bool
+	binary  any
+	paired  int
+}
+
+// run runs the script for one env. itemIndex is -1 in all-items mode.
+func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, error) {
+	enc := encodeAll
+	if mode == codeEachItem {
+		enc = encodeEach
+	}
+	v, err := s.ctx.Expr.Run(codePrefix+s.code+codeSuffix+enc, env)
+	if err != nil {
+		return codeResult{}, s.engineError(err, itemIndex)
+	}
+	box, _ := v.(map[string]any)
+	if d, ok := box["error"].(map[string]any); ok {
+		return codeResult{}, s.scriptError(d, itemIndex)
+	}
+	out, hasOut := box["out"].(string)
+	if mode == codeEachItem {
+		if !hasOut {
+			return codeResult{skip: true}, nil
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			return codeResult{}, err
+		}
+		j, has := m["json"]
+		return codeResult{json: j, hasJSON: has, binary: m["binary"]}, nil
+	}
+	if !hasOut {
+		return codeResult{value: undefinedResult{}}, nil
+	}
+	var r any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		return codeResult{}, err
+	}
+	return codeResult{value: r}, nil
+}
+
+// undefinedResult stands for a script that returned undefined (or
+// something JSON cannot carry).
+type undefinedResult struct{}
+
+// engineError converts an error the engine raised (syntax error, timeout,
+// an exception outside the script's promise).
+func (s *codeRun) engineError(err error, itemIndex int) error {
+	ee, ok := err.(*expr.Error)
+	if !ok {
+		return err
+	}
+	if ne, ok := ee.Cause.(*NodeError); ok {
+		return ne
+	}
+	ne := &NodeError{Name: "NodeOperationError", Message: ee.Message, Node: s.ctx.Node.Name, LineNumber: ee.Line}
+	switch {
+	case ee.Kind == "syntax":
+		// V8 reports syntax errors without a stack line in the code, so
+		// n8n's message names no line.
+		ne.Description = "SyntaxError"
+	case ee.Line > 0:
+		ne.Message += lineDisplay(ee.Line, itemIndex)
+	}
+	if itemIndex >= 0 {
+		ne.AtItem(itemIndex)
+	}
+	return ne
+}
+
+// scriptError formats an error the script threw as n8n's ExecutionError
+// does: the message is read from the first stack line, the last part after
+// a colon, followed by the line of the innermost named function in the
+// code (else the top-level line) and the item. Errors raised by the data
+// proxy keep their message.
+func (s *codeRun) scriptError(d map[string]any, itemIndex int) error {
+	if ne, ok := d["cause"].(*NodeError); ok {
+		return ne
+	}
+	if ge, ok := d["cause"].(error); ok {
+		return ge
+	}
+	str := func(k string) string { v, _ := d[k].(string); return v }
+	ne := &NodeError{Name: "NodeOperationError", Node: s.ctx.Node.Name}
+	if itemIndex >= 0 {
+		ne.AtItem(itemIndex)
+	}
+	stack := ""
+	if d["errorLike"] == true {
+		stack = str("stack")
+	}
+	rows := strings.Split(stack, "\n")
+	line := stackLine(rows)
+	display := ""
+	if line > 0 {
+		ne.LineNumber = line
+		display = lineDisplay(line, itemIndex)
+	}
+	var row string
+	for _, r := range rows {
+		if strings.Contains(r, "Error:") {
+			row = r
+			break
+		}
+	}
+	if row == "" {
+		ne.Message = "Unknown error" + display
+		return ne
+	}
+	segs := strings.Split(row, ":")
+	details := strings.TrimSpace(segs[len(segs)-1])
+	if len(segs) > 1 {
+		if typ := strings.TrimSpace(segs[len(segs)-2]); typ != "Error" {
+			ne.Description = typ
+		}
+	}
+	if details == "" {
+		ne.Message = "Unknown error" + display
+		return ne
+	}
+	ne.Message = details + display
+	return ne
+}
+
+var (
+	namedFrame = regexp.MustCompile(`\([^()]*:(\d+):\d+`)
+	anyFrame   = regexp.MustCompile(`:(\d+):\d+`)
+)
+
+// stackLine finds the line n8n reports for an error: the innermost stack
+// frame of a named function in the code other than the wrapper, else the
+// wrapper's own frame.
+func stackLine(rows []string) int {
+	for _, r := range rows[min(1, len(rows)):] {
+		if strings.Contains(r, "VmCodeWrapper") || strings.Contains(r, "<native>") {
+			continue
+		}
+		if m := namedFrame.FindStringSubmatch(r); m != nil {
+			return atoi(m[1])
+		}
+	}
+	for _, r := range rows[min(1, len(rows)):] {
+		if strings.Contains(r, "VmCodeWrapper") {
+			if m := anyFrame.FindStringSubmatch(r); m != nil {
+				return atoi(m[1])
+			}
+		}
+	}
+	return 0
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// lineDisplay is the " [line N]" or " [line N, for item I]" suffix.
+func lineDisplay(line, itemIndex int) string {
+	if itemIndex < 0 {
+		return fmt.Sprintf(" [line %d]", line)
+	}
+	return fmt.Sprintf(" [line %d, for item %d]", line, itemIndex)
+}
+
+// validationError is n8n's Code ValidationError: the message gets the line
+// and item it concerns appended.
+func validationError(msg, desc string, itemIndex, line int) *NodeError {
+	ne := &NodeError{Name: "NodeOperationError", Description: desc, LineNumber: line}
+	switch {
+	case line > 0 && itemIndex >= 0:
+		msg = fmt.Sprintf("%s [line %d, for item %d]", msg, line, itemIndex)
+	case line > 0:
+		msg = fmt.Sprintf("%s [line %d]", msg, line)
+	case itemIndex >= 0:
+		msg = fmt.Sprintf("%s [item %d]", msg, itemIndex)
+	}
+	ne.Message = msg
+	if itemIndex >= 0 {
+		ne.AtItem(itemIndex)
+	}
+	return ne
+}
+
+var disallowedEachItem = regexp.MustCompile(`\$input\.(first|last|all|itemMatching)`)
+
+// checkEachItemCode refuses $input.first(), .last(), .all() and
+// .itemMatching() in each-item mode, as n8n does before running the code.
+func checkEachItemCode(code string) error {
+	m := disallowedEachItem.FindStringSubmatch(code)
+	if m == nil {
+		return nil
+	}
+	for i, l := range strings.Split(code, "\n") {
+		if strings.Contains(l, m[1]) && !strings.HasPrefix(l, "//") && !strings.HasPrefix(l, "*") {
+			return validationError(fmt.Sprintf("Can't use .%s() here", m[1]),
+				"This is only available in 'Run Once for All Items' mode", 0, i+1)
+		}
+	}
+	return nil
+}
+
+// itemKeys are the keys of n8n's item objects.
+var itemKeys = map[string]bool{"json": true, "binary": true, "pairedItem": true, "error": true, "metadata": true, "index": true}
+
+const notItemsMsg = "Code doesn't return items properly"
+
+// validateAllItems checks and normalises an all-items result as n8n's
+// validateRunCodeAllItems and normalizeItems do.
+func validateAllItems(res codeResult) ([]Item, error) {
+	notItems := func() error {
+		return validationError(notItemsMsg, "Please return an array of objects, one for each item you would like to output.", -1, 0)
+	}
+	var list []any
+	switch v := res.value.(type) {
+	case nil:
+		return []Item{}, nil
+	case map[string]any:
+		if truthy(v["json"]) {
+			list = []any{v}
+		} else {
+			list = []any{map[string]any{"json": v}}
+		}
+	case []any:
+		for _, e := range v {
+			if _, ok := e.(map[string]any); !ok {
+				return nil, notItems()
+			}
+		}
+		mustBeItems := false
+		for _, e := range v {
+			for k := range e.(map[string]any) {
+				if itemKeys[k] {
+					mustBeItems = true
+				}
+			}
+		}
+		if mustBeItems {
+			for i, e := range v {
+				if err := checkItemKeys(e.(map[string]any), i); err != nil {
+					return nil, err
+				}
+			}
+		}
+		list = v
+	default:
+		return nil, notItems()
+	}
+	norm, err := normalizeItems(list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Item, len(norm))
+	for i, m := range norm {
+		it, err := itemFromJS(m, i)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = it
+	}
+	return out, nil
+}
+
+// checkItemKeys is n8n's validateTopLevelKeys.
+func checkItemKeys(m map[string]any, i int) error {
+	reserved, unknown := "", ""
+	for _, k := range sortedKeys(m) {
+		if itemKeys[k] {
+			if reserved == "" {
+				reserved = k
+			}
+		} else if unknown == "" {
+			unknown = k
+		}
+	}
+	if unknown == "" {
+		return nil
+	}
+	if reserved != "" {
+		return validationError("Invalid output format",
+			"An output item contains the reserved key <code>"+reserved+"</code>. To get around this, please wrap each item in an object, under a key called <code>json</code>.", i, 0)
+	}
+	return validationError("Unknown top-level item key: "+unknown,
+		"Access the properties of an item under `.json`, e.g. `item.json`", i, 0)
+}
+
+// normalizeItems is n8n's helpers.normalizeItems over a list of objects.
+func normalizeItems(list []any) ([]map[string]any, error) {
+	has := func(key string) (all, some bool) {
+		all = true
+		for _, e := range list {
+			_, ok := e.(map[string]any)[key]
+			all = all && ok
+			some = some || ok
+		}
+		return all, some
+	}
+	out := make([]map[string]any, len(list))
+	if all, some := has("json"); all {
+		for i, e := range list {
+			out[i] = e.(map[string]any)
+		}
+		return out, nil
+	} else if some {
+		return nil, NewNodeError("Inconsistent item format")
+	}
+	if all, some := has("binary"); all {
+		for i, e := range list {
+			m := e.(map[string]any)
+			j := map[string]any{}
+			for k, v := range m {
+				if k != "binary" {
+					j[k] = v
+				}
+			}
+			out[i] = map[string]any{"json": j, "binary": m["binary"]}
+		}
+		return out, nil
+	} else if some {
+		return nil, NewNodeError("Inconsistent item format")
+	}
+	for i, e := range list {
+		out[i] = map[string]any{"json": e}
+	}
+	return out, nil
+}
+
+// itemFromJS checks one normalised item (n8n's validateItem) and converts
+// it.
+func itemFromJS(m map[string]any, i int) (Item, error) {
+	j, ok := m["json"].(map[string]any)
+	if !ok {
+		return Item{}, validationError("A 'json' property isn't an object",
+			"In the returned data, every key named 'json' must point to an object.", i, 0)
+	}
+	it := Item{JSON: j}
+	if b, present := m["binary"]; present {
+		bm, ok := b.(map[string]any)
+		if !ok {
+			return Item{}, validationError("A 'binary' property isn't an object",
+				"In the returned data, every key named 'binary' must point to an object.", i, 0)
+		}
+		bin, err := decodeBinary(bm)
+		if err != nil {
+			return Item{}, err
+		}
+		it.Binary = bin
+	}
+	if pi, present := m["pairedItem"]; present {
+		p, err := ParsePairedItems(pi)
+		if err == nil {
+			it.PairedItem = p
+		}
+	}
+	if e, present := m["error"]; present && e != nil {
+		it.Error = itemError(e)
+	}
+	return it, nil
+}
+
+func decodeBinary(m map[string]any) (map[string]*Binary, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]*Binary
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, validationError("A 'binary' property isn't an object",
+			"In the returned data, every key named 'binary' must point to an object.", -1, 0)
+	}
+	return out, nil
+}
+
+// itemError converts an item's error value as a script set it.
+func itemError(e any) *NodeError {
+	switch x := e.(type) {
+	case string:
+		return &NodeError{Message: x}
+	case map[string]any:
+		msg, _ := x["message"].(string)
+		ne := &NodeError{Message: msg}
+		ne.Description, _ = x["description"].(string)
+		return ne
+	}
+	return &NodeError{Message: fmt.Sprint(e)}
+}
+
+// eachItemOutput checks one each-item result (n8n's validateRunCodeEachItem
+// on the item the runner built) and converts it; i is the result's position
+// among the results, which n8n reports as the item.
+func (r codeResult) eachItemOutput(i int) (Item, error) {
+	m := map[string]any{}
+	if r.hasJSON {
+		m["json"] = r.json
+	}
+	if r.binary != nil {
+		m["binary"] = r.binary
+	}
+	it, err := itemFromJS(m, i)
+	if err != nil {
+		return Item{}, err
+	}
+	it.PairedItem = PairedItems{{Item: r.paired}}
+	return it, nil
+}
+
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case float64:
+		return x != 0
+	case string:
+		return x != ""
+	}
+	return true
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var _ Node = Code{}
