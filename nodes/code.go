@@ -257,21 +257,37 @@ type codeResult struct {
 	paired  int
 }
 
-// run runs the script for one env. itemIndex is -1 in all-items mode.
+// script runs the code with an encoder (a JavaScript function
+// __weftEncode turning the result into a string, or undefined) and returns
+// the encoded result, whether there was one, or the error descriptor the
+// script's rejection left (errDesc) or the engine's error.
+func (s *codeRun) script(env expr.Env, encoder string) (out string, hasOut bool, errDesc map[string]any, err error) {
+	v, err := s.ctx.Expr.Run(codePrefix+s.code+codeSuffix+encoder, env)
+	if err != nil {
+		return "", false, nil, err
+	}
+	box, _ := v.(map[string]any)
+	if d, ok := box["error"].(map[string]any); ok {
+		return "", false, d, nil
+	}
+	out, hasOut = box["out"].(string)
+	return out, hasOut, nil, nil
+}
+
+// run runs the Code node's script for one env. itemIndex is -1 in
+// all-items mode.
 func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, error) {
 	enc := encodeAll
 	if mode == codeEachItem {
 		enc = encodeEach
 	}
-	v, err := s.ctx.Expr.Run(codePrefix+s.code+codeSuffix+enc, env)
+	out, hasOut, d, err := s.script(env, enc)
 	if err != nil {
 		return codeResult{}, s.engineError(err, itemIndex)
 	}
-	box, _ := v.(map[string]any)
-	if d, ok := box["error"].(map[string]any); ok {
+	if d != nil {
 		return codeResult{}, s.scriptError(d, itemIndex)
 	}
-	out, hasOut := box["out"].(string)
 	if mode == codeEachItem {
 		if !hasOut {
 			return codeResult{skip: true}, nil

@@ -516,11 +516,21 @@ func (p *proxy) resolvePaired(dest string, src *SourceRef, pi PairedItem, method
 		index:     pi.Item,
 	}}
 	if r, ok := p.cache.paired[key]; ok {
-		return r.ref, r.err
+		return r.ref, copyError(r.err)
 	}
 	ref, err := p.walkPaired(dest, src, pi, method, before)
-	p.cache.paired[key] = pairedResult{ref: ref, err: err}
+	p.cache.paired[key] = pairedResult{ref: ref, err: copyError(err)}
 	return ref, err
+}
+
+// copyError copies a *NodeError so that callers may change theirs (e.g.
+// AtItem) without changing a cached one.
+func copyError(err error) error {
+	if ne, ok := err.(*NodeError); ok {
+		c := *ne
+		return &c
+	}
+	return err
 }
 
 func (p *proxy) walkPaired(dest string, src *SourceRef, pi PairedItem, method, before string) (itemRef, error) {
