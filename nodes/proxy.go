@@ -94,16 +94,16 @@ func (p *proxy) env() expr.Env {
 		"$json":               expr.Getter(p.json),
 		"$data":               expr.Getter(p.json),
 		"$binary":             expr.Getter(p.binary),
-		"$input":              p.input(),
+		"$input":              lazy(func() any { return p.input() }),
 		"$":                   expr.Func(p.nodeRef),
-		"$node":               p.nodeGetter(),
+		"$node":               lazy(func() any { return p.nodeGetter() }),
 		"$items":              expr.Func(p.items),
 		"$item":               expr.Func(p.item),
-		"$prevNode":           p.prevNode(),
-		"$parameter":          p.parameters(c.Node, true),
-		"$rawParameter":       p.parameters(c.Node, false),
-		"$workflow":           p.workflow(),
-		"$execution":          p.execution(execID),
+		"$prevNode":           lazy(func() any { return p.prevNode() }),
+		"$parameter":          lazy(func() any { return p.parameters(c.Node, true) }),
+		"$rawParameter":       lazy(func() any { return p.parameters(c.Node, false) }),
+		"$workflow":           lazy(func() any { return p.workflow() }),
+		"$execution":          lazy(func() any { return p.execution(execID) }),
 		"$vars":               map[string]any{},
 		"$env":                expr.Getter(envDenied),
 		"$self":               map[string]any{},
@@ -111,8 +111,8 @@ func (p *proxy) env() expr.Env {
 		"$runIndex":           c.RunIndex,
 		"$position":           p.itemIndex,
 		"$mode":               c.Execution.Mode,
-		"$now":                t,
-		"$today":              time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc),
+		"$now":                expr.Getter(func() (any, error) { return t, nil }),
+		"$today":              expr.Getter(func() (any, error) { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil }),
 		"$thisItem":           expr.Getter(p.thisItem),
 		"$thisItemIndex":      p.itemIndex,
 		"$thisRunIndex":       c.RunIndex,
@@ -128,6 +128,19 @@ func (p *proxy) env() expr.Env {
 		env["$webhookId"] = c.Node.WebhookID
 	}
 	return env
+}
+
+// lazy is a variable built when a script first reads it and the same
+// value after that (so that it is one object in the script).
+func lazy(build func() any) expr.Getter {
+	var v any
+	done := false
+	return func() (any, error) {
+		if !done {
+			v, done = build(), true
+		}
+		return v, nil
+	}
 }
 
 func envDenied() (any, error) {

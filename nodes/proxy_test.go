@@ -248,11 +248,19 @@ func TestProxyNowToday(t *testing.T) {
 	_, _, ctx := filterChain(t)
 	ctx.Location = time.FixedZone("X", 2*3600)
 	env := ctx.ExprEnv(0)
-	now, ok := env["$now"].(time.Time)
-	if !ok || !now.Equal(proxyNow) || now.Location() != ctx.Location {
-		t.Fatalf("$now = %v", env["$now"])
+	get := func(name string) time.Time {
+		t.Helper()
+		v, err := env[name].(expr.Getter)()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(time.Time)
 	}
-	today := env["$today"].(time.Time)
+	now := get("$now")
+	if !now.Equal(proxyNow) || now.Location() != ctx.Location {
+		t.Fatalf("$now = %v", now)
+	}
+	today := get("$today")
 	if want := time.Date(2024, 3, 5, 0, 0, 0, 0, ctx.Location); !today.Equal(want) {
 		t.Fatalf("$today = %v, want %v", today, want)
 	}
@@ -495,5 +503,66 @@ func TestConformancePairedItemMissing(t *testing.T) {
 	b, _ := json.Marshal(AsNodeError(err))
 	if !strings.Contains(string(b), `"itemIndex":0`) {
 		t.Fatalf("error does not name the item: %s", b)
+	}
+}
+
+// benchChain is a 20-node chain whose last node has n input items paired
+// with the first node's items.
+func benchChain(b *testing.B, n int) *Context {
+	b.Helper()
+	names := []string{"Start"}
+	var edges []string
+	for i := 1; i < 20; i++ {
+		names = append(names, "N"+string(rune('A'+i)))
+		edges = append(edges, names[i-1]+"->"+names[i])
+	}
+	w := testWorkflow(&testing.T{}, names, edges...)
+	js := make([]map[string]any, n)
+	paired := make([]PairedItems, n)
+	for i := range js {
+		js[i] = map[string]any{"id": float64(i), "name": "n" + string(rune('a'+i%26))}
+		paired[i] = pi(i)
+	}
+	runs := &memRuns{runs: map[string][]*NodeRun{"Start": {nodeRun(nil, items(js, paired...))}}}
+	for i := 1; i < 19; i++ {
+		runs.runs[names[i]] = []*NodeRun{nodeRun([]*SourceRef{src(names[i-1], 0, 0)}, items(js, paired...))}
+	}
+	return testContext(w, names[19], runs, []*SourceRef{src(names[18], 0, 0)}, items(js))
+}
+
+// BenchmarkExprEnvSimple evaluates {{ $json.id }} for each of 1000 items.
+func BenchmarkExprEnvSimple(b *testing.B) {
+	ctx := benchChain(b, 1000)
+	for b.Loop() {
+		for i := 0; i < 1000; i++ {
+			if _, err := ctx.Evaluate("={{ $json.id }}", i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkExprEnvPaired evaluates {{ $('Start').item.json.name }} (18
+// hops back) for each of 1000 items.
+func BenchmarkExprEnvPaired(b *testing.B) {
+	ctx := benchChain(b, 1000)
+	for b.Loop() {
+		for i := 0; i < 1000; i++ {
+			if _, err := ctx.Evaluate("={{ $('Start').item.json.name }}", i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkCodeAllItems runs a Code node over 1000 items.
+func BenchmarkCodeAllItems(b *testing.B) {
+	ctx := benchChain(b, 1000)
+	ctx.Node.Type = codeTypeName
+	ctx.Node.Parameters = map[string]any{"jsCode": "return $input.all().map(i => ({json: {id: i.json.id * 2}}));"}
+	for b.Loop() {
+		if _, err := (Code{}).Execute(ctx, ctx.Inputs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
