@@ -73,6 +73,10 @@ func (Code) Validate(n *NodeInstance) error {
 
 // Execute implements Node.
 func (Code) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
+	if lang, _ := ctx.RawParam("language"); ctx.Node.TypeVersion >= 2 && lang != nil && lang != codeLangJS {
+		return nil, &NodeError{Name: "NodeOperationError", Node: ctx.Node.Name,
+			Message: fmt.Sprintf("Unsupported language: %v", lang), Description: "weft runs JavaScript code only"}
+	}
 	mode, _ := ctx.RawParam("mode")
 	code, _ := ctx.RawParam("jsCode")
 	src, _ := code.(string)

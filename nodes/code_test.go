@@ -146,6 +146,14 @@ func TestCodeNode(t *testing.T) {
 	}
 }
 
+func TestCodePythonRefused(t *testing.T) {
+	ctx := codeNode(t, "", "", abc())
+	ctx.Node.Parameters["language"] = "pythonNative"
+	if _, err := (Code{}).Execute(ctx, ctx.Inputs); err == nil || err.Error() != "Unsupported language: pythonNative" {
+		t.Fatalf("error %v", err)
+	}
+}
+
 func TestCodeErrorDetails(t *testing.T) {
 	ctx := codeNode(t, codeEachItem, "const a = null;\nif ($itemIndex === 1) a.x = 1;\nreturn $json;", abc())
 	_, err := Code{}.Execute(ctx, ctx.Inputs)

@@ -1065,6 +1065,9 @@ func pairedJSON(p PairedItems) any {
 func (pc *proxyCache) isAncestor(c *Context, node string) bool {
 	if pc.ancestors == nil {
 		pc.ancestors = map[string]bool{}
+		if c.Node == nil {
+			return false
+		}
 		stack := []string{c.Node.Name}
 		for len(stack) > 0 {
 			n := stack[len(stack)-1]

@@ -51,7 +51,7 @@ func nodeRun(source []*SourceRef, outputs ...[]Item) *NodeRun {
 
 // testWorkflow builds a workflow from node names (type:name, type defaults
 // to noOp) and edges "A->B", "A:1->B" (output 1), "A->B:1" (input 1).
-func testWorkflow(t *testing.T, nodes []string, edges ...string) *Workflow {
+func testWorkflow(t testing.TB, nodes []string, edges ...string) *Workflow {
 	t.Helper()
 	w := &Workflow{ID: "wf1", Name: "Proxy Test", Connections: Connections{}}
 	for i, n := range nodes {
@@ -516,7 +516,7 @@ func benchChain(b *testing.B, n int) *Context {
 		names = append(names, "N"+string(rune('A'+i)))
 		edges = append(edges, names[i-1]+"->"+names[i])
 	}
-	w := testWorkflow(&testing.T{}, names, edges...)
+	w := testWorkflow(b, names, edges...)
 	js := make([]map[string]any, n)
 	paired := make([]PairedItems, n)
 	for i := range js {
