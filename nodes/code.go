@@ -206,45 +206,37 @@ func (s *codeRun) console() expr.Object {
 	return o
 }
 
-// The script runs as the body of an async function named as n8n's runner
-// names it; its settled result is left in a box the engine hands back.
-// Everything before the user's code stays on line 1 so that error lines
-// are the user's.
+// wrapCode puts the user's code in a function named as n8n's runner names
+// it (an async one when the code awaits) and passes its value to enc, a
+// statement that returns what the engine hands back. The wrapper's head
+// stays on the code's first line so that error lines are the user's.
+func wrapCode(code, enc string) string {
+	head := "const __weftR = (function VmCodeWrapper() {"
+	if strings.Contains(code, "await") {
+		head = "const __weftR = await (async function VmCodeWrapper() {"
+	}
+	return head + code + "\n})();\n" + enc
+}
+
+// undefinedMark is what the all-items encoder returns for undefined, which
+// the engine would otherwise hand back as nil, like null.
+const undefinedMark = "\x00weft:undefined"
+
 const (
-	codePrefix = `const __weftBox = {}; (async function VmCodeWrapper() {`
-	codeSuffix = "\n})().then(function (r) { try { __weftBox.out = __weftEncode(r); __weftBox.done = true; } catch (e) { __weftBox.error = __weftDescribe(e); } }," +
-		" function (e) { __weftBox.error = __weftDescribe(e); });\n" +
-		`function __weftDescribe(e) {
-  var d = {message: '', name: '', stack: '', errorLike: false};
-  try {
-    if (e !== null && typeof e === 'object') {
-      d.errorLike = 'message' in e;
-      d.message = String(e.message);
-      d.name = String(e.name);
-      d.stack = typeof e.stack === 'string' ? e.stack : '';
-      d.cause = e.value;
-    } else {
-      d.message = JSON.stringify(e);
-    }
-  } catch (x) {}
-  return d;
-}
-return __weftBox;
-`
-	// encodeAll hands back the result as n8n's runner does: null means no
-	// items, anything else travels as JSON.
-	encodeAll = "function __weftEncode(r) { return r === null ? 'null' : r === undefined ? undefined : JSON.stringify(r); }\n"
+	// encodeAll hands the result back as n8n's runner does: it travels
+	// as JSON (dates become ISO text, undefined fields disappear), null
+	// means no items.
+	encodeAll = "return __weftR === undefined ? '\\x00weft:undefined' : JSON.stringify(__weftR);\n"
 	// encodeEach picks an item's json and binary as n8n's runner does;
-	// falsy results drop the item.
-	encodeEach = `function __weftEncode(r) {
-  if (!r) { return undefined; }
-  var j = r, b;
-  if (typeof r === 'object' || typeof r === 'function') {
-    if ('json' in r) { j = r.json; } else if ('binary' in r) { j = r.json === undefined || r.json === null ? {} : r.json; }
-    b = r.binary;
-  }
-  return JSON.stringify({json: j, binary: b ? b : undefined});
+	// a falsy result drops the item.
+	encodeEach = `if (!__weftR) { return undefined; }
+var __weftJ = __weftR, __weftB;
+if (typeof __weftR === 'object' || typeof __weftR === 'function') {
+  if ('json' in __weftR) { __weftJ = __weftR.json; }
+  else if ('binary' in __weftR) { __weftJ = __weftR.json === undefined || __weftR.json === null ? {} : __weftR.json; }
+  __weftB = __weftR.binary;
 }
+return JSON.stringify({json: __weftJ, binary: __weftB ? __weftB : undefined});
 `
 )
 
@@ -252,7 +244,8 @@ return __weftBox;
 type codeResult struct {
 	// skip: the each-item result was falsy; the item is dropped.
 	skip bool
-	// value is the all-items result decoded from JSON (nil for null).
+	// value is the all-items result decoded from JSON (nil for null,
+	// undefinedResult for undefined).
 	value any
 	// json, binary: the each-item result's parts.
 	json    any
@@ -261,21 +254,15 @@ type codeResult struct {
 	paired  int
 }
 
-// script runs the code with an encoder (a JavaScript function
-// __weftEncode turning the result into a string, or undefined) and returns
-// the encoded result, whether there was one, or the error descriptor the
-// script's rejection left (errDesc) or the engine's error.
-func (s *codeRun) script(env expr.Env, encoder string) (out string, hasOut bool, errDesc map[string]any, err error) {
-	v, err := s.ctx.Expr.Run(codePrefix+s.code+codeSuffix+encoder, env)
+// script runs the wrapped code and returns the encoder's text (ok false when
+// it returned something else, e.g. undefined).
+func (s *codeRun) script(env expr.Env, enc string) (out string, ok bool, err error) {
+	v, err := s.ctx.Expr.Run(wrapCode(s.code, enc), env)
 	if err != nil {
-		return "", false, nil, err
+		return "", false, err
 	}
-	box, _ := v.(map[string]any)
-	if d, ok := box["error"].(map[string]any); ok {
-		return "", false, d, nil
-	}
-	out, hasOut = box["out"].(string)
-	return out, hasOut, nil, nil
+	out, ok = v.(string)
+	return out, ok, nil
 }
 
 // run runs the Code node's script for one env. itemIndex is -1 in
@@ -285,15 +272,12 @@ func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, err
 	if mode == codeEachItem {
 		enc = encodeEach
 	}
-	out, hasOut, d, err := s.script(env, enc)
+	out, ok, err := s.script(env, enc)
 	if err != nil {
-		return codeResult{}, s.engineError(err, itemIndex)
-	}
-	if d != nil {
-		return codeResult{}, s.scriptError(d, itemIndex)
+		return codeResult{}, s.scriptError(err, itemIndex)
 	}
 	if mode == codeEachItem {
-		if !hasOut {
+		if !ok {
 			return codeResult{skip: true}, nil
 		}
 		var m map[string]any
@@ -303,7 +287,7 @@ func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, err
 		j, has := m["json"]
 		return codeResult{json: j, hasJSON: has, binary: m["binary"]}, nil
 	}
-	if !hasOut {
+	if !ok || out == undefinedMark {
 		return codeResult{value: undefinedResult{}}, nil
 	}
 	var r any
@@ -317,71 +301,38 @@ func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, err
 // something JSON cannot carry).
 type undefinedResult struct{}
 
-// engineError converts an error the engine raised (syntax error, timeout,
-// an exception outside the script's promise).
-func (s *codeRun) engineError(err error, itemIndex int) error {
+// scriptError formats a failed run as n8n's ExecutionError does: the
+// message is the last colon-separated part of the error's "Name: message"
+// line (the part before it, unless plain "Error", becomes the
+// description), followed by the script line that threw and the item.
+// Errors raised by the data proxy keep their message, as n8n's do.
+func (s *codeRun) scriptError(err error, itemIndex int) error {
 	ee, ok := err.(*expr.Error)
 	if !ok {
 		return err
 	}
-	if ne, ok := ee.Cause.(*NodeError); ok {
-		return ne
+	if ne, ok := ee.Err.(*NodeError); ok {
+		c := *ne
+		return &c
 	}
-	ne := &NodeError{Name: "NodeOperationError", Message: ee.Message, Node: s.ctx.Node.Name, LineNumber: ee.Line}
-	switch {
-	case ee.Kind == "syntax":
-		// V8 reports syntax errors without a stack line in the code, so
-		// n8n's message names no line.
-		ne.Description = "SyntaxError"
-	case ee.Line > 0:
-		ne.Message += lineDisplay(ee.Line, itemIndex)
+	if ee.Err != nil {
+		return ee.Err
 	}
+	ne := &NodeError{Name: "NodeOperationError", Node: s.ctx.Node.Name, LineNumber: ee.Line}
 	if itemIndex >= 0 {
 		ne.AtItem(itemIndex)
 	}
-	return ne
-}
-
-// scriptError formats an error the script threw as n8n's ExecutionError
-// does: the message is read from the first stack line, the last part after
-// a colon, followed by the line of the innermost named function in the
-// code (else the top-level line) and the item. Errors raised by the data
-// proxy keep their message.
-func (s *codeRun) scriptError(d map[string]any, itemIndex int) error {
-	if ne, ok := d["cause"].(*NodeError); ok {
+	if ee.Kind == expr.KindSyntax {
+		// V8 reports a syntax error without a stack line in the code,
+		// so n8n's message names no line.
+		ne.Message, ne.Description = syntaxMessage(ee.Message), "SyntaxError"
 		return ne
 	}
-	if ge, ok := d["cause"].(error); ok {
-		return ge
-	}
-	str := func(k string) string { v, _ := d[k].(string); return v }
-	ne := &NodeError{Name: "NodeOperationError", Node: s.ctx.Node.Name}
-	if itemIndex >= 0 {
-		ne.AtItem(itemIndex)
-	}
-	stack := ""
-	if d["errorLike"] == true {
-		stack = str("stack")
-	}
-	rows := strings.Split(stack, "\n")
-	line := stackLine(rows)
 	display := ""
-	if line > 0 {
-		ne.LineNumber = line
-		display = lineDisplay(line, itemIndex)
+	if ee.Line > 0 {
+		display = lineDisplay(ee.Line, itemIndex)
 	}
-	var row string
-	for _, r := range rows {
-		if strings.Contains(r, "Error:") {
-			row = r
-			break
-		}
-	}
-	if row == "" {
-		ne.Message = "Unknown error" + display
-		return ne
-	}
-	segs := strings.Split(row, ":")
+	segs := strings.Split(ee.Message, ":")
 	details := strings.TrimSpace(segs[len(segs)-1])
 	if len(segs) > 1 {
 		if typ := strings.TrimSpace(segs[len(segs)-2]); typ != "Error" {
@@ -389,46 +340,21 @@ func (s *codeRun) scriptError(d map[string]any, itemIndex int) error {
 		}
 	}
 	if details == "" {
-		ne.Message = "Unknown error" + display
-		return ne
+		details = "Unknown error"
 	}
 	ne.Message = details + display
 	return ne
 }
 
-var (
-	namedFrame = regexp.MustCompile(`\([^()]*:(\d+):\d+`)
-	anyFrame   = regexp.MustCompile(`:(\d+):\d+`)
-)
+var syntaxNoise = regexp.MustCompile(`^(?:invalid syntax: )?(?:[^\s:]+: )?(?:Line \d+:\d+ )?(.*?)(?: \(and \d+ more errors?\))?$`)
 
-// stackLine finds the line n8n reports for an error: the innermost stack
-// frame of a named function in the code other than the wrapper, else the
-// wrapper's own frame.
-func stackLine(rows []string) int {
-	for _, r := range rows[min(1, len(rows)):] {
-		if strings.Contains(r, "VmCodeWrapper") || strings.Contains(r, "<native>") {
-			continue
-		}
-		if m := namedFrame.FindStringSubmatch(r); m != nil {
-			return atoi(m[1])
-		}
+// syntaxMessage is the parser's message without the engine's framing
+// (file, position, error count), which refer to the wrapped script.
+func syntaxMessage(msg string) string {
+	if m := syntaxNoise.FindStringSubmatch(msg); m != nil && m[1] != "" {
+		return m[1]
 	}
-	for _, r := range rows[min(1, len(rows)):] {
-		if strings.Contains(r, "VmCodeWrapper") {
-			if m := anyFrame.FindStringSubmatch(r); m != nil {
-				return atoi(m[1])
-			}
-		}
-	}
-	return 0
-}
-
-func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		n = n*10 + int(c-'0')
-	}
-	return n
+	return msg
 }
 
 // lineDisplay is the " [line N]" or " [line N, for item I]" suffix.

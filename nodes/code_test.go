@@ -79,7 +79,9 @@ func TestCodeNode(t *testing.T) {
 		{name: "type error", code: "const a = undefined;\nreturn a.b;", want: want{err: "Cannot read property 'b' of undefined [line 2]"}},
 		{name: "colon in message", code: "throw new Error('a: b');", want: want{err: "b [line 1]"}},
 		{name: "named function line", code: "function f() {\n  throw new Error('deep');\n}\nf();", want: want{err: "deep [line 2]"}},
-		{name: "thrown string", code: "throw 'x';", want: want{err: "Unknown error"}},
+		// n8n says "Unknown error" for thrown values that are not errors;
+		// the engine reports the value.
+		{name: "thrown string", code: "throw 'x';", want: want{err: "x [line 1]"}},
 		{name: "syntax error", code: "return [;", want: want{err: "Unexpected token ;"}},
 		{name: "proxy error keeps its message", code: "return $('Nope').all();", want: want{err: "Referenced node doesn't exist"}},
 		{name: "continueOnFail", code: "throw new Error('nope');", onError: OnErrorContinueRegularOutput,
@@ -158,7 +160,13 @@ func TestCodeErrorDetails(t *testing.T) {
 	ctx := codeNode(t, codeEachItem, "const a = null;\nif ($itemIndex === 1) a.x = 1;\nreturn $json;", abc())
 	_, err := Code{}.Execute(ctx, ctx.Inputs)
 	ne := AsNodeError(err)
-	if ne == nil || ne.LineNumber != 2 || ne.ItemIndex == nil || *ne.ItemIndex != 1 || ne.Description != "TypeError" || ne.Node != "Code" {
+	if ne == nil || ne.LineNumber != 2 || ne.ItemIndex == nil || *ne.ItemIndex != 1 || ne.Node != "Code" ||
+		!strings.HasSuffix(ne.Message, " [line 2, for item 1]") {
+		t.Fatalf("error %+v", ne)
+	}
+	ctx = codeNode(t, "", "throw new TypeError('a: b');", abc())
+	_, err = Code{}.Execute(ctx, ctx.Inputs)
+	if ne := AsNodeError(err); ne == nil || ne.Message != "b [line 1]" || ne.Description != "a" {
 		t.Fatalf("error %+v", ne)
 	}
 }

@@ -191,7 +191,7 @@ func (c *Context) exprError(err error, itemIndex int) error {
 	ne := &NodeError{Name: "ExpressionError", Message: err.Error(), Node: c.Node.Name}
 	if ee, ok := err.(*expr.Error); ok {
 		ne.LineNumber = ee.Line
-		if cause, ok := ee.Cause.(*NodeError); ok {
+		if cause, ok := ee.Err.(*NodeError); ok {
 			ne.Description = cause.Description
 		}
 	}

@@ -3,7 +3,6 @@ package nodes
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/weft/weft/nodes/expr"
 )
@@ -45,7 +44,7 @@ func (Function) Describe() Description {
 func (Function) Validate(*NodeInstance) error { return nil }
 
 // encodeValue hands the result back as JSON, undefined as no value.
-const encodeValue = "function __weftEncode(r) { return JSON.stringify({v: r}); }\n"
+const encodeValue = "return JSON.stringify({v: __weftR});\n"
 
 // Execute implements Node.
 func (Function) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
@@ -248,53 +247,31 @@ func (s *codeRun) legacyEnv(i int) expr.Env {
 // undefinedResult for undefined) or the error, its LineNumber set to the
 // innermost frame in the code.
 func (s *codeRun) legacyRun(env expr.Env) (any, *NodeError) {
-	out, hasOut, d, err := s.script(env, encodeValue)
+	out, ok, err := s.script(env, encodeValue)
 	if err != nil {
-		if ee, ok := err.(*expr.Error); ok {
-			if cause, ok := ee.Cause.(*NodeError); ok {
-				c := *cause
-				return nil, &c
-			}
-			ne := s.nodeError(ee.Message)
-			ne.LineNumber = ee.Line
-			return nil, ne
+		ee, isExpr := err.(*expr.Error)
+		if !isExpr {
+			return nil, AsNodeError(err)
 		}
-		return nil, AsNodeError(err)
-	}
-	if d != nil {
 		var ne *NodeError
-		if cause, ok := d["cause"].(*NodeError); ok {
+		if cause, isNode := ee.Err.(*NodeError); isNode {
 			c := *cause
 			ne = &c
 		} else {
-			msg, _ := d["message"].(string)
-			if ge, ok := d["cause"].(error); ok {
-				msg = ge.Error()
-			}
-			ne = s.nodeError(msg)
+			ne = s.nodeError(ee.Message)
 		}
-		stack, _ := d["stack"].(string)
-		rows := strings.Split(stack, "\n")
-		for _, r := range rows[min(1, len(rows)):] {
-			if strings.Contains(r, "<native>") {
-				continue
-			}
-			if m := anyFrame.FindStringSubmatch(r); m != nil {
-				ne.LineNumber = atoi(m[1])
-				break
-			}
-		}
+		ne.LineNumber = ee.Line
 		return nil, ne
 	}
-	if !hasOut {
+	if !ok {
 		return undefinedResult{}, nil
 	}
 	var box map[string]any
 	if err := json.Unmarshal([]byte(out), &box); err != nil {
 		return nil, AsNodeError(err)
 	}
-	v, ok := box["v"]
-	if !ok {
+	v, has := box["v"]
+	if !has {
 		return undefinedResult{}, nil
 	}
 	return v, nil

@@ -6,8 +6,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/jmespath/go-jmespath"
-
 	"github.com/weft/weft/nodes/expr"
 )
 
@@ -119,8 +117,6 @@ func (p *proxy) env() expr.Env {
 		"$executionId":        execID,
 		"$resumeWebhookUrl":   c.Execution.ResumeURL,
 		"$evaluateExpression": expr.Func(p.evaluateExpression),
-		"$jmespath":           expr.Func(p.jmespath),
-		"$jmesPath":           expr.Func(p.jmespath),
 	}
 	if c.Node != nil {
 		env["$nodeVersion"] = c.Node.TypeVersion
@@ -906,26 +902,6 @@ func (p *proxy) evaluateExpression(args ...any) (any, error) {
 		i = p.itemIndex
 	}
 	return p.resolve("="+s, i)
-}
-
-// jmespath is $jmespath(data, query): a JMESPath search (the original
-// specification, as n8n's jmespath package implements it).
-func (p *proxy) jmespath(args ...any) (any, error) {
-	data := firstArg(args)
-	query, ok := argAt(args, 1).(string)
-	switch data.(type) {
-	case map[string]any, []any:
-	default:
-		ok = false
-	}
-	if !ok {
-		return nil, p.exprError("expected two arguments (Object, string) for this function", "", "")
-	}
-	res, err := jmespath.Search(query, NormalizeJSON(data))
-	if err != nil {
-		return nil, p.exprError(err.Error(), "", "")
-	}
-	return res, nil
 }
 
 // --- run data and its JavaScript-ready views ------------------------------
