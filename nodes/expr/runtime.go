@@ -42,6 +42,9 @@ type vm struct {
 	// thrown maps the error objects thrown for Go errors (Env functions,
 	// extension errors) to those errors; reset per evaluation.
 	thrown map[*goja.Object]error
+	// seen maps the Go maps and slices converted in this evaluation to
+	// their JavaScript values; reset per evaluation.
+	seen   identities
 	broken bool
 
 	mu       sync.Mutex
@@ -66,6 +69,7 @@ func (e *Engine) put(v *vm) {
 		return
 	}
 	v.thrown = nil
+	v.seen = nil
 	select {
 	case e.pool <- v:
 	default:
@@ -78,8 +82,6 @@ func newVM(e *Engine) *vm {
 	rt.SetTimeSource(e.opts.Now)
 	v := &vm{e: e, rt: rt, baseCode: rt.GlobalObject(), names: map[string]bool{}}
 	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	v.timer = time.AfterFunc(time.Hour, v.tick)
-	v.timer.Stop()
 	v.errCtor = rt.Get("Error")
 	v.objProto = rt.Get("Object").(*goja.Object).Get("prototype").(*goja.Object)
 	v.dates = newDates(rt, e.opts.Location, e.opts.Now)
@@ -178,6 +180,7 @@ func longZoneName(s string) string {
 // Env bound on it, and the watchdog armed.
 func (v *vm) begin(base *goja.Object, idents []string, env Env, undefinedForUnknown bool) (*goja.Object, error) {
 	v.thrown = map[*goja.Object]error{}
+	v.seen = identities{}
 	g := v.rt.CreateObject(base)
 	for _, name := range idents {
 		if val, ok := env[name]; ok {
@@ -218,7 +221,7 @@ func (v *vm) resolve(t *tmpl, env Env) (result any, err error) {
 		}
 		if obj, ok := val.(*goja.Object); ok {
 			if _, isFn := goja.AssertFunction(obj); isFn {
-				if obj.SameAs(v.baseCode.Get("DateTime")) {
+				if n := obj.Get("name"); n != nil && n.String() == "DateTime" {
 					return nil, &Error{Kind: KindRuntime, Message: "this is a DateTime, please access its methods"}
 				}
 				return nil, &Error{Kind: KindRuntime, Message: "this is a function, please add ()"}
@@ -445,7 +448,11 @@ func (v *vm) arm() {
 	if v.e.opts.Timeout < d {
 		d = v.e.opts.Timeout
 	}
-	v.timer.Reset(d)
+	if v.timer == nil {
+		v.timer = time.AfterFunc(d, v.tick)
+	} else {
+		v.timer.Reset(d)
+	}
 }
 
 func (v *vm) disarm() {
