@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/dop251/goja"
 )
@@ -54,19 +55,41 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		}
 		return v.dates.toJS(*x)
 	case []any:
+		id := sliceIdentity(x)
+		if js, ok := v.seen.get(id); ok {
+			return js
+		}
 		vals := make([]any, len(x))
 		for i, e := range x {
 			vals[i] = v.toJS(e, depth+1)
 		}
-		return rt.NewArray(vals...)
+		a := rt.NewArray(vals...)
+		v.seen.put(id, x, a)
+		return a
 	case map[string]any:
+		if x == nil {
+			return goja.Null()
+		}
+		id := mapIdentity(x)
+		if js, ok := v.seen.get(id); ok {
+			return js
+		}
 		o := rt.NewObject()
+		v.seen.put(id, x, o)
 		for _, k := range sortedKeys(x) {
 			_ = o.DefineDataProperty(k, v.toJS(x[k], depth+1), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 		}
 		return o
 	case Object:
+		if x == nil {
+			return goja.Null()
+		}
+		id := mapIdentity(x)
+		if js, ok := v.seen.get(id); ok {
+			return js
+		}
 		o := rt.NewObject()
+		v.seen.put(id, x, o)
 		for _, k := range sortedKeys(x) {
 			if gt, ok := x[k].(Getter); ok {
 				getter := rt.ToValue(func(goja.FunctionCall) goja.Value {
@@ -161,6 +184,51 @@ func (v *vm) reflectToJS(rv reflect.Value, depth int) goja.Value {
 		return goja.Undefined()
 	}
 	return v.toJS(out, depth)
+}
+
+// identities remembers, for one evaluation, the JavaScript value each Go
+// map or slice became, so that the same Go value (an item list a Func
+// returns on every call, an item's json reached two ways) is one object in
+// the script, which the script can change and see changed, as n8n's data
+// proxy hands out the same objects. The Go values are kept so that their
+// addresses are not reused while the evaluation runs.
+type identities map[identity]seenValue
+
+type identity struct {
+	ptr uintptr
+	len int
+}
+
+type seenValue struct {
+	keep any
+	js   goja.Value
+}
+
+func (m identities) get(id identity) (goja.Value, bool) {
+	if id.ptr == 0 || m == nil {
+		return nil, false
+	}
+	s, ok := m[id]
+	return s.js, ok
+}
+
+func (m identities) put(id identity, keep any, js goja.Value) {
+	if id.ptr != 0 && m != nil {
+		m[id] = seenValue{keep: keep, js: js}
+	}
+}
+
+func mapIdentity[M ~map[string]any](m M) identity {
+	return identity{ptr: uintptr(reflect.ValueOf(m).UnsafePointer())}
+}
+
+// sliceIdentity is the slice's first element and length; empty slices
+// have none (they may share one address).
+func sliceIdentity(s []any) identity {
+	if len(s) == 0 {
+		return identity{}
+	}
+	return identity{ptr: uintptr(unsafe.Pointer(unsafe.SliceData(s))), len: len(s)}
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -754,7 +754,7 @@
 		globals: {
 			min: MathRef.min, max: MathRef.max, not, average, numberList, zip,
 			$min: MathRef.min, $max: MathRef.max, $average: average, $not: not, $ifEmpty: ifEmpty, $if,
-			$jmespath: jmespath, Intl,
+			$jmespath: jmespath, $jmesPath: jmespath, Intl,
 		},
 	};
 });

@@ -42,6 +42,9 @@ type vm struct {
 	// thrown maps the error objects thrown for Go errors (Env functions,
 	// extension errors) to those errors; reset per evaluation.
 	thrown map[*goja.Object]error
+	// seen maps the Go maps and slices converted in this evaluation to
+	// their JavaScript values; reset per evaluation.
+	seen   identities
 	broken bool
 
 	mu       sync.Mutex
@@ -66,6 +69,7 @@ func (e *Engine) put(v *vm) {
 		return
 	}
 	v.thrown = nil
+	v.seen = nil
 	select {
 	case e.pool <- v:
 	default:
@@ -178,6 +182,7 @@ func longZoneName(s string) string {
 // Env bound on it, and the watchdog armed.
 func (v *vm) begin(base *goja.Object, idents []string, env Env, undefinedForUnknown bool) (*goja.Object, error) {
 	v.thrown = map[*goja.Object]error{}
+	v.seen = identities{}
 	g := v.rt.CreateObject(base)
 	for _, name := range idents {
 		if val, ok := env[name]; ok {
