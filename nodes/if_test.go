@@ -106,9 +106,14 @@ func TestIfNode(t *testing.T) {
 			`{"conditions":{"number":[{"value1":"={{ $json.v }}","operation":"larger","value2":10}],"string":[{"value1":"={{ $json.s }}","operation":"startsWith","value2":"a"}]},"combineOperation":"any"}`,
 			"", []map[string]any{{"v": 11.0, "s": "b"}, {"v": 1.0, "s": "a"}, {"v": 1.0, "s": "b"}},
 			`[[{"v":11,"s":"b"},{"v":1,"s":"a"}],[{"v":1,"s":"b"}]]`, ""},
-		{"expression error", 2.2,
-			`{"conditions":{"conditions":[{"leftValue":"={{ $json.a.b.c }}","rightValue":1,"operator":{"type":"number","operation":"gt"}}],"combinator":"and"}}`,
-			"", []map[string]any{{}}, "", "Cannot read property"},
+		{"expression syntax error", 2.2,
+			`{"conditions":{"conditions":[{"leftValue":"={{ $json.a + }}","rightValue":1,"operator":{"type":"number","operation":"gt"}}],"combinator":"and"}}`,
+			"", []map[string]any{{}}, "", "invalid syntax"},
+		// n8n swallows a TypeError inside {{ }}: the value is empty and the
+		// condition sees nothing.
+		{"runtime error in expression is an empty value", 2.2,
+			`{"conditions":{"conditions":[{"leftValue":"={{ $json.a.b.c }}","operator":{"type":"string","operation":"empty","singleValue":true}}],"combinator":"and"}}`,
+			"", []map[string]any{{}}, `[[{}],[]]`, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-func mustJSON(t *testing.T, s string) any {
+func parseJSONT(t *testing.T, s string) any {
 	t.Helper()
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
@@ -40,7 +40,7 @@ func TestPathSegments(t *testing.T) {
 }
 
 func TestLoGet(t *testing.T) {
-	obj := mustJSON(t, `{"a":{"b":[10,{"c":"x"}]},"a.b":"literal","s":"héllo","n":null}`)
+	obj := parseJSONT(t, `{"a":{"b":[10,{"c":"x"}]},"a.b":"literal","s":"héllo","n":null}`)
 	for _, c := range []struct {
 		path string
 		want any
@@ -62,7 +62,7 @@ func TestLoGet(t *testing.T) {
 			t.Errorf("get(%q) = %#v, want %#v", c.path, got, c.want)
 		}
 	}
-	if got := loGet(mustJSON(t, `{"a":{"b":[1,2]}}`), "a.b.length"); got != 2.0 {
+	if got := loGet(parseJSONT(t, `{"a":{"b":[1,2]}}`), "a.b.length"); got != 2.0 {
 		t.Errorf("array length = %v", got)
 	}
 }
@@ -79,29 +79,29 @@ func TestLoSetUnset(t *testing.T) {
 		{`{"a":{"c":2}}`, "a.b", "x", `{"a":{"b":"x","c":2}}`},
 		{`{}`, "__proto__.x", 1.0, `{}`},
 	} {
-		m := mustJSON(t, c.start).(map[string]any)
+		m := parseJSONT(t, c.start).(map[string]any)
 		loSet(m, c.path, c.value)
-		if !jsEqual(m, mustJSON(t, c.want)) {
+		if !jsEqual(m, parseJSONT(t, c.want)) {
 			b, _ := json.Marshal(m)
 			t.Errorf("set(%s, %q) = %s, want %s", c.start, c.path, b, c.want)
 		}
 	}
-	m := mustJSON(t, `{"a":{"b":1,"c":2},"l":[1,2]}`).(map[string]any)
+	m := parseJSONT(t, `{"a":{"b":1,"c":2},"l":[1,2]}`).(map[string]any)
 	loUnset(m, "a.b")
 	loUnset(m, "l[0]")
 	loUnset(m, "missing.deep")
-	if !jsEqual(m, mustJSON(t, `{"a":{"c":2},"l":[null,2]}`)) {
+	if !jsEqual(m, parseJSONT(t, `{"a":{"c":2},"l":[null,2]}`)) {
 		t.Errorf("unset gave %v", m)
 	}
 }
 
 func TestLoPickAndFlattenKeys(t *testing.T) {
-	j := mustJSON(t, `{"a":{"b":1,"c":2},"d":[1,{"e":3}],"f":{},"g":null}`).(map[string]any)
+	j := parseJSONT(t, `{"a":{"b":1,"c":2},"d":[1,{"e":3}],"f":{},"g":null}`).(map[string]any)
 	want := []string{"a.b", "a.c", "d.0", "d.1.e", "g"}
 	if got := flattenKeys(j); !reflect.DeepEqual(got, want) {
 		t.Errorf("flattenKeys = %v, want %v", got, want)
 	}
-	if got := loPick(j, []string{"a.b", "g", "zz"}); !jsEqual(got, mustJSON(t, `{"a":{"b":1},"g":null}`)) {
+	if got := loPick(j, []string{"a.b", "g", "zz"}); !jsEqual(got, parseJSONT(t, `{"a":{"b":1},"g":null}`)) {
 		t.Errorf("pick = %v", got)
 	}
 }
@@ -207,7 +207,7 @@ func TestLoMerge(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			objs := make([]map[string]any, len(c.objs))
 			for i, s := range c.objs {
-				objs[i] = mustJSON(t, s).(map[string]any)
+				objs[i] = parseJSONT(t, s).(map[string]any)
 			}
 			before, _ := json.Marshal(objs)
 			var got map[string]any
@@ -216,7 +216,7 @@ func TestLoMerge(t *testing.T) {
 			} else {
 				got = loMerge(map[string]any{}, c.cust, objs...)
 			}
-			if !jsEqual(got, mustJSON(t, c.want)) {
+			if !jsEqual(got, parseJSONT(t, c.want)) {
 				b, _ := json.Marshal(got)
 				t.Fatalf("got %s, want %s", b, c.want)
 			}

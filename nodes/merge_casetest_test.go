@@ -23,16 +23,16 @@ type conformanceCase struct {
 	Expected    struct {
 		Status string               `json:"status"`
 		Order  []string             `json:"order"`
-		Nodes  map[string][]caseRun `json:"nodes"`
+		Nodes  map[string][]mergeCaseRun `json:"nodes"`
 	} `json:"expected"`
 
 	File     string    `json:"-"`
 	Workflow *Workflow `json:"-"`
 }
 
-// caseRun is one expected run of a node: status and, per output, the items'
+// mergeCaseRun is one expected run of a node: status and, per output, the items'
 // json.
-type caseRun struct {
+type mergeCaseRun struct {
 	Status string             `json:"status"`
 	Output [][]map[string]any `json:"output"`
 	Error  string             `json:"error"`
@@ -63,9 +63,9 @@ func corpusDir(t *testing.T) string {
 	return cases
 }
 
-// loadCases reads every case of the corpus whose workflow has a node of one
+// mergeLoadCases reads every case of the corpus whose workflow has a node of one
 // of the given types (all cases when none is given).
-func loadCases(t *testing.T, types ...string) []*conformanceCase {
+func mergeLoadCases(t *testing.T, types ...string) []*conformanceCase {
 	t.Helper()
 	dir := corpusDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -103,7 +103,7 @@ type caseStep struct {
 	RunIndex int
 	Inputs   [][]Item
 	Source   []*SourceRef
-	Want     caseRun
+	Want     mergeCaseRun
 }
 
 // stepsFor replays a case's execution order and returns the runs of the
@@ -187,7 +187,7 @@ type noRuns struct{}
 func (noRuns) Runs(string) ([]*NodeRun, error) { return nil, nil }
 
 // testContext builds the Context a runner would give a node run.
-func testContext(w *Workflow, n *NodeInstance, run int, inputs [][]Item, source []*SourceRef, state map[string]any) *Context {
+func mergeTestContext(w *Workflow, n *NodeInstance, run int, inputs [][]Item, source []*SourceRef, state map[string]any) *Context {
 	return &Context{
 		Context:   context.Background(),
 		Workflow:  w,
@@ -244,7 +244,7 @@ func jsonRoundTrip(t *testing.T, v any) any {
 }
 
 // checkOutputs compares a run's outputs with the expected run.
-func checkOutputs(t *testing.T, got [][]Item, want caseRun) {
+func checkOutputs(t *testing.T, got [][]Item, want mergeCaseRun) {
 	t.Helper()
 	g := outputsJSON(t, got)
 	w := trimEmpty(jsonRoundTrip(t, want.Output).([]any))
@@ -271,7 +271,7 @@ var myTypes = []string{
 // driven in order, its state carried from run to run through JSON as the
 // runner stores it.
 func TestCorpusDataNodes(t *testing.T) {
-	for _, c := range loadCases(t, myTypes...) {
+	for _, c := range mergeLoadCases(t, myTypes...) {
 		for _, n := range c.Workflow.Nodes {
 			if !slices.Contains(myTypes, n.Type) {
 				continue
@@ -287,7 +287,7 @@ func TestCorpusDataNodes(t *testing.T) {
 				}
 				var state map[string]any
 				for _, st := range steps {
-					ctx := testContext(c.Workflow, n, st.RunIndex, st.Inputs, st.Source, state)
+					ctx := mergeTestContext(c.Workflow, n, st.RunIndex, st.Inputs, st.Source, state)
 					out, err := reg.Node.Execute(ctx, st.Inputs)
 					if st.Want.Status == StatusError {
 						if err == nil {

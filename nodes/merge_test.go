@@ -29,7 +29,7 @@ func execNode(t *testing.T, typ string, version float64, params, inputs string) 
 	}
 	in := decodeInputs(t, inputs)
 	w := &Workflow{Name: "t", Nodes: []*NodeInstance{n}}
-	ctx := testContext(w, n, 0, in, nil, nil)
+	ctx := mergeTestContext(w, n, 0, in, nil, nil)
 	out, err := Lookup(typ).Node.Execute(ctx, in)
 	return out, ctx, err
 }
@@ -313,7 +313,7 @@ func TestMergeDoesNotChangeItsInputs(t *testing.T) {
 	in := decodeInputs(t, `[[{"id":1,"o":{"a":1}}],[{"id":1,"o":{"b":2}}]]`)
 	n := &NodeInstance{Name: "M", Type: "n8n-nodes-base.merge", TypeVersion: 3.2,
 		Parameters: map[string]any{"mode": "combine", "fieldsToMatchString": "id"}}
-	ctx := testContext(&Workflow{Nodes: []*NodeInstance{n}}, n, 0, in, nil, nil)
+	ctx := mergeTestContext(&Workflow{Nodes: []*NodeInstance{n}}, n, 0, in, nil, nil)
 	if _, err := (Merge{}).Execute(ctx, in); err != nil {
 		t.Fatal(err)
 	}

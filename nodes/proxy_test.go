@@ -346,10 +346,10 @@ func twoInputs(t *testing.T, mPaired ...PairedItems) *Context {
 
 func TestProxyPairedItemTwoInputs(t *testing.T) {
 	ctx := twoInputs(t,
-		piIn(1, 0),                       // from A's item 1
-		piIn(0, 1),                       // from B's item 0
-		PairedItems{{0, 0}, {0, 1}},      // from A's 0 and B's 0
-		PairedItems{{0, 0}, {1, 0}},      // from A's 0 and 1: ambiguous for A, not for Start
+		piIn(1, 0), // from A's item 1
+		piIn(0, 1), // from B's item 0
+		PairedItems{{Item: 0, Input: 0}, {Item: 0, Input: 1}}, // from A's 0 and B's 0
+		PairedItems{{Item: 0, Input: 0}, {Item: 1, Input: 0}}, // from A's 0 and 1: ambiguous for A, not for Start
 		nil,                              // unpaired
 		PairedItems{{Item: 0, Input: 5}}, // input M does not have
 	)
@@ -385,7 +385,7 @@ func TestProxyPairedItemTwoInputs(t *testing.T) {
 }
 
 func TestProxyScriptingMessages(t *testing.T) {
-	ctx := twoInputs(t, PairedItems{{0, 0}, {1, 0}})
+	ctx := twoInputs(t, PairedItems{{Item: 0, Input: 0}, {Item: 1, Input: 0}})
 	ctx.Node.Type = codeTypeName
 	if _, err := evalFor(t, ctx, 0, `$('A').item`); err == nil || err.Error() != "Multiple matches" {
 		t.Fatalf("Code node message: %v", err)

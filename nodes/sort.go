@@ -190,7 +190,7 @@ func sortByCode(ctx *Context, items []Item, code string) ([][]Item, error) {
 	}
 	js := make([]any, len(items))
 	for i, it := range items {
-		js[i] = itemToJS(it)
+		js[i] = itemWrapper(it, it.PairedItem)
 	}
 	script := "const __order = items.map((_, i) => i);\n" +
 		"const __cmp = (a, b) => {\n" + code + "\n};\n" +
@@ -217,18 +217,6 @@ func sortByCode(ctx *Context, items []Item, code string) ([][]Item, error) {
 		out[i] = items[idx]
 	}
 	return [][]Item{out}, nil
-}
-
-// itemToJS is an item as JavaScript code sees it: {json, binary?, pairedItem?}.
-func itemToJS(it Item) map[string]any {
-	m := map[string]any{"json": CloneJSON(it.JSON)}
-	if it.Binary != nil {
-		m["binary"] = binaryJSON(it.Binary)
-	}
-	if len(it.PairedItem) > 0 {
-		m["pairedItem"] = NormalizeJSON(it.PairedItem)
-	}
-	return m
 }
 
 func itoa(i int) string {

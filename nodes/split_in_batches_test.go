@@ -30,7 +30,7 @@ func (d *loopDriver) step(from string, items string) [][]Item {
 	d.t.Helper()
 	in := decodeInputs(d.t, "["+items+"]")
 	src := []*SourceRef{{PreviousNode: from}}
-	ctx := testContext(d.w, d.node, d.run, in, src, d.state)
+	ctx := mergeTestContext(d.w, d.node, d.run, in, src, d.state)
 	out, err := (SplitInBatches{}).Execute(ctx, in)
 	if err != nil {
 		d.t.Fatalf("run %d: %v", d.run, err)
@@ -149,14 +149,14 @@ func TestLoopOverItemsEdges(t *testing.T) {
 		d := newLoop(t, 3, `{"batchSize":1}`)
 		in := decodeInputs(t, `[[{"a":1},{"a":2}]]`)
 		in[0][1].Binary = map[string]*Binary{"data": {Data: "aGk=", MimeType: "text/plain"}}
-		ctx := testContext(d.w, d.node, 0, in, nil, nil)
+		ctx := mergeTestContext(d.w, d.node, 0, in, nil, nil)
 		if _, err := (SplitInBatches{}).Execute(ctx, in); err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(ctx.State)
 		var st map[string]any
 		_ = json.Unmarshal(b, &st)
-		ctx = testContext(d.w, d.node, 1, [][]Item{{}}, nil, st)
+		ctx = mergeTestContext(d.w, d.node, 1, [][]Item{{}}, nil, st)
 		out, err := (SplitInBatches{}).Execute(ctx, [][]Item{{}})
 		if err != nil {
 			t.Fatal(err)

@@ -59,7 +59,9 @@ type rewriter struct {
 func rewriteExpression(code string) (string, []string, error) {
 	prg, err := parser.ParseFile(nil, "", code, 0)
 	src := code
-	if err != nil && strings.HasPrefix(strings.TrimSpace(code), "{") {
+	// A chunk that starts with "{" is an object literal, as n8n evaluates
+	// it, even where it would also parse as a block ("{a: 1}").
+	if strings.HasPrefix(strings.TrimSpace(code), "{") && (err != nil || !isExpressionStatement(prg)) {
 		src = "(" + code + ")"
 		prg, err = parser.ParseFile(nil, "", src, 0)
 	}
@@ -81,6 +83,14 @@ func rewriteExpression(code string) (string, []string, error) {
 	}
 	s, e := rw.span(st.Expression)
 	return "(" + rw.apply(s, e) + ")", rw.identList(), nil
+}
+
+func isExpressionStatement(prg *ast.Program) bool {
+	if len(prg.Body) == 0 {
+		return false
+	}
+	_, ok := prg.Body[0].(*ast.ExpressionStatement)
+	return ok
 }
 
 // scanIdentifiers returns the identifiers a Code-node script references.
