@@ -203,5 +203,11 @@ for tz in ["America/New_York","Europe/Berlin","Asia/Kolkata"]:
         '"2024-03-15T10:30:00Z".toDateTime().toISO()', '"2024-03-15 10:30".toDateTime().toISO()', 'DateTime.fromISO("2024-03-15T23:30:00").endOfMonth().toISO()',
         'DateTime.fromISO("2024-03-15T10:30:00Z").isDst()', 'DateTime.fromISO("2024-07-15T10:30:00Z").isDst()', 'DateTime.fromISO("2024-03-15T10:30:00Z").hasSame(DateTime.fromISO("2024-03-15T23:30:00Z"), "day")',
         'DateTime.fromObject({year: 2024, month: 3}).toISO()', '(1710498600).toDateTime("s").toISO()', 'DateTime.now().startOf("day").toISO()')
+# n8n date extensions on JS Date receivers
+J='new Date("2024-03-15T10:30:00Z")'
+for e in ['plus(1, "day")','minus(2, "hours")','plus({months: 1})','beginningOf("month")','beginningOf()','endOfMonth()','format("yyyy-LL-dd HH:mm")','extract("month")','extract()','extract("yearDayNumber")',
+          'isWeekend()','isDst()','isBetween("2024-01-01", "2024-12-31")','toDateTime().toISO()','toInt()','toFloat()','isInLast(300, "days")','isEmpty()','isNotEmpty()']:
+    add(U, J+'.'+e)
+    add("Europe/Berlin", J+'.'+e)
 json.dump(C, open('cases.json','w'))
 print(len(C))
