@@ -59,7 +59,7 @@ func (e *Env) wrapIv(iv *interval) goja.Value {
 
 var ivGetters = map[string]bool{
 	"start": true, "end": true, "isValid": true, "invalidReason": true, "invalidExplanation": true,
-	"isLuxonInterval": true, "s": true, "e": true,
+	"isLuxonInterval": true, "s": true, "e": true, "invalid": true,
 }
 
 // Get serves Interval's getters.
@@ -68,11 +68,17 @@ func (j *jsIv) Get(key string) goja.Value {
 	switch key {
 	case "start", "s":
 		if !iv.valid() {
+			if key == "s" {
+				return goja.Undefined()
+			}
 			return goja.Null()
 		}
 		return e.wrapDT(iv.s)
 	case "end", "e":
 		if !iv.valid() {
+			if key == "e" {
+				return goja.Undefined()
+			}
 			return goja.Null()
 		}
 		return e.wrapDT(iv.e)
@@ -90,6 +96,18 @@ func (j *jsIv) Get(key string) goja.Value {
 		return e.rt.ToValue(iv.inv.explanation)
 	case "isLuxonInterval":
 		return e.rt.ToValue(true)
+	case "invalid":
+		if iv.valid() {
+			return goja.Null()
+		}
+		o := e.rt.NewObject()
+		_ = o.Set("reason", iv.inv.reason)
+		if iv.inv.explanation == "" {
+			_ = o.Set("explanation", goja.Null())
+		} else {
+			_ = o.Set("explanation", iv.inv.explanation)
+		}
+		return o
 	}
 	return nil
 }
@@ -103,8 +121,9 @@ func (j *jsIv) Has(key string) bool { return ivGetters[key] }
 // Delete succeeds for non-getters.
 func (j *jsIv) Delete(key string) bool { return !ivGetters[key] }
 
-// Keys lists no own enumerable properties.
-func (j *jsIv) Keys() []string { return nil }
+// Keys lists Luxon's own fields, so JSON.stringify (Interval has no toJSON)
+// gives {"s": …, "e": …, "invalid": …, "isLuxonInterval": true}.
+func (j *jsIv) Keys() []string { return []string{"s", "e", "invalid", "isLuxonInterval"} }
 
 func (e *Env) thisIv(call goja.FunctionCall) *interval {
 	if iv := exportIv(call.This); iv != nil {
@@ -356,14 +375,6 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		o := e.isoOptsArg(optObject(call, 0))
 		a, _ := iv.s.toISO(o)
 		b, _ := iv.e.toISO(o)
-		return rt.ToValue(a + "/" + b)
-	})
-	m("toJSON", func(iv *interval, call goja.FunctionCall) goja.Value {
-		if !iv.valid() {
-			return rt.ToValue("Invalid Interval")
-		}
-		a, _ := iv.s.toISO(isoOpts{})
-		b, _ := iv.e.toISO(isoOpts{})
 		return rt.ToValue(a + "/" + b)
 	})
 	m("toISODate", func(iv *interval, call goja.FunctionCall) goja.Value {

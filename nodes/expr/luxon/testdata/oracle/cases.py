@@ -209,5 +209,9 @@ for e in ['plus(1, "day")','minus(2, "hours")','plus({months: 1})','beginningOf(
           'isWeekend()','isDst()','isBetween("2024-01-01", "2024-12-31")','toDateTime().toISO()','toInt()','toFloat()','isInLast(300, "days")','isEmpty()','isNotEmpty()']:
     add(U, J+'.'+e)
     add("Europe/Berlin", J+'.'+e)
+# JSON of an Interval (no toJSON in 3.4.4) and non-string parser input
+add(U, 'JSON.stringify(Interval.fromDateTimes(DateTime.fromISO("2024-03-15T10:30:00Z"), DateTime.fromISO("2024-04-01T00:00:00Z")))',
+ 'JSON.stringify(Interval.fromDateTimes(DateTime.fromISO("2024-04-15T10:30:00Z"), DateTime.fromISO("2024-04-01T00:00:00Z")))',
+ 'DateTime.fromISO(12).toISO()', 'DateTime.fromISO(null).invalidExplanation', 'DateTime.fromISO(20240315).toISO()', 'DateTime.fromSQL(undefined).invalidExplanation')
 json.dump(C, open('cases.json','w'))
 print(len(C))
