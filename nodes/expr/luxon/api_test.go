@@ -206,3 +206,16 @@ func TestInstallNilRuntime(t *testing.T) {
 		t.Error("want error")
 	}
 }
+
+func TestSplitBounds(t *testing.T) {
+	rt, _ := newRuntime(t, time.UTC)
+	for _, src := range []string{
+		`Interval.fromDateTimes(DateTime.fromISO("2024-01-01"), DateTime.fromISO("2025-01-01")).splitBy({milliseconds: 1})`,
+		`Interval.fromDateTimes(DateTime.fromISO("2024-01-01"), DateTime.fromISO("2025-01-01")).splitBy({days: -1})`,
+		`Interval.fromDateTimes(DateTime.fromISO("2024-01-01"), DateTime.fromISO("2025-01-01")).divideEqually(1e9)`,
+	} {
+		if _, err := rt.RunString(src); err == nil {
+			t.Errorf("%s: want an error", src)
+		}
+	}
+}

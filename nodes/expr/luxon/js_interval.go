@@ -17,6 +17,10 @@ func parseFloatJS(s string) (float64, bool) {
 	return f, err == nil
 }
 
+// maxParts bounds splitBy and divideEqually, which run as uninterruptible
+// native loops.
+const maxParts = 100000
+
 // interval is Luxon's Interval: the half-open range [s, e).
 type interval struct {
 	s, e *dateTime
@@ -287,9 +291,16 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		if !iv.valid() || !dur.valid() || dur.as(uMilliseconds) == 0 {
 			return rt.NewArray()
 		}
+		if dur.as(uMilliseconds) < 0 {
+			// Luxon loops forever here; a native loop cannot be interrupted.
+			e.throw(argumentError("splitBy requires a positive duration"))
+		}
 		var out []any
 		s := iv.s
 		for idx := 1.0; s.ts < iv.e.ts; idx++ {
+			if len(out) >= maxParts {
+				e.throw(argumentError("splitBy would create more than %d intervals", maxParts))
+			}
 			scaled := &duration{longterm: dur.longterm, vals: dur.vals}
 			for _, k := range scaled.vals.keys() {
 				scaled.vals.v[k] *= idx
@@ -307,6 +318,9 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		parts := arg(call, 0).ToFloat()
 		if !iv.valid() || parts <= 0 || math.IsNaN(parts) {
 			return rt.NewArray()
+		}
+		if parts > maxParts {
+			e.throw(argumentError("divideEqually would create more than %d intervals", maxParts))
 		}
 		length := float64(iv.e.ts - iv.s.ts)
 		step := durationFromMillis(length / parts)
