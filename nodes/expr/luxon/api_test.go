@@ -219,3 +219,22 @@ func TestSplitBounds(t *testing.T) {
 		}
 	}
 }
+
+func TestHugeComponents(t *testing.T) {
+	rt, _ := newRuntime(t, time.UTC)
+	for _, src := range []string{
+		`DateTime.fromObject({year: 1e15}).isValid`,
+		`DateTime.fromISO("2024-01-01").set({hour: 1e18}).isValid`,
+		`DateTime.fromISO("2024-01-01").plus({years: 1e17}).isValid`,
+		`DateTime.fromISO("2024-01-01").plus({milliseconds: 1e300}).isValid`,
+		`DateTime.local(275761).isValid`,
+	} {
+		v, err := rt.RunString(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if v.ToBoolean() {
+			t.Errorf("%s: want invalid", src)
+		}
+	}
+}
