@@ -11,6 +11,9 @@ const (
 
 	// maxDate is the largest |epoch ms| a JS Date can hold.
 	maxDate = 8.64e15
+
+	// outOfRange is a local time no DateTime can have.
+	outOfRange = 1 << 60
 )
 
 // civil is a calendar date and wall-clock time (Luxon's "c" object).
@@ -65,6 +68,14 @@ func civilFromDays(z int64) (y, m, d int) {
 // localMillis is Luxon's objToLocalTS: the wall time read as if it were UTC.
 // Out-of-range months, days and times roll over as Date.UTC does.
 func localMillis(year, month, day, hour, minute, second, ms int64) int64 {
+	// Components this large cannot land inside a JS Date's range; answering
+	// an out-of-range instant (an invalid DateTime) avoids int64 overflow.
+	const limit = 1 << 40
+	for _, x := range [...]int64{year, month, day, hour, minute, second, ms} {
+		if x > limit || x < -limit {
+			return outOfRange
+		}
+	}
 	year += floorDiv(month-1, 12)
 	month = floorMod(month-1, 12) + 1
 	days := daysFromCivil(year, month, 1) + day - 1

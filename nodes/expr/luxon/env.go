@@ -5,12 +5,24 @@
 // Everything is implemented in Go on goja objects; no JavaScript library is
 // loaded. Semantics follow Luxon 3.4.4 (the version n8n 1.123 ships) with the
 // en-US locale: the formats, week rules (ISO, weeks start on Monday), month-end
-// clamping, DST handling and diff arithmetic are Luxon's.
+// clamping, DST handling and diff arithmetic are Luxon's, checked against real
+// Luxon and n8n-workflow in testdata/oracle.json.
 //
 // A runtime gets the globals once with Install, which returns an Env; the
 // expression engine keeps the Env next to its runtime, points it at the
 // workflow's time zone with SetZone, and turns values back with IsDateTime
-// and ToISO.
+// and ToISO. String and number toDateTime() are StringToDateTime and
+// NumberToDateTime; ParseToDateTime is the same string rule for Go callers.
+//
+// Differences from Luxon worth knowing:
+//   - Only the en-US locale: setLocale/reconfigure are accepted and ignored.
+//   - isWeekend is n8n's method dt.isWeekend(), not Luxon's getter.
+//   - Timestamps are whole milliseconds (Luxon keeps fractions from fromMillis(1.5)).
+//   - Time zone names in toLocaleString/ZZZZZ come from a table of common
+//     zones; others fall back to ICU's "GMT+hh:mm" form.
+//   - "local"/"system" zones are the host zone (time.Local), as Luxon's SystemZone.
+//   - Not implemented: local-week units in set/fromObject, fromFormatExplain,
+//     toLocaleParts (returns []), Interval.merge/xor/difference, custom Zone objects.
 package luxon
 
 import (

@@ -25,6 +25,7 @@ func newRuntime(t testing.TB, zone *time.Location) (*goja.Runtime, *Env) {
 			t.Fatal(err)
 		}
 	}
+	must(env.InstallDateExtensions())
 	must(rt.Set("__strToDateTime", func(s, f string) goja.Value {
 		v, err := env.StringToDateTime(s, f)
 		if err != nil {

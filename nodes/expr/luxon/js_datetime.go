@@ -816,7 +816,9 @@ func (e *Env) installDateTimeStatics(ctor *goja.Object) {
 	parsed := func(call goja.FunctionCall, parse func(string) (parseResult, bool), format string) goja.Value {
 		text := arg(call, 0)
 		opts := optObject(call, 1)
-		if typeOf(text) != "string" {
+		if isNullish(text) {
+			// Luxon's parsers answer null for null/undefined; other values are
+			// coerced to strings by RegExp#exec.
 			return wrap(invalidDT("unparsable", `the input "`+jsString(text)+`" can't be parsed as `+format))
 		}
 		d, err := e.fromParsed(text.String(), parse, format, e.resolveZone(optValue(opts, "zone")), optBool(opts, "setZone", false))

@@ -17,6 +17,10 @@ func parseFloatJS(s string) (float64, bool) {
 	return f, err == nil
 }
 
+// maxParts bounds splitBy and divideEqually, which run as uninterruptible
+// native loops.
+const maxParts = 100000
+
 // interval is Luxon's Interval: the half-open range [s, e).
 type interval struct {
 	s, e *dateTime
@@ -59,7 +63,7 @@ func (e *Env) wrapIv(iv *interval) goja.Value {
 
 var ivGetters = map[string]bool{
 	"start": true, "end": true, "isValid": true, "invalidReason": true, "invalidExplanation": true,
-	"isLuxonInterval": true, "s": true, "e": true,
+	"isLuxonInterval": true, "s": true, "e": true, "invalid": true,
 }
 
 // Get serves Interval's getters.
@@ -68,11 +72,17 @@ func (j *jsIv) Get(key string) goja.Value {
 	switch key {
 	case "start", "s":
 		if !iv.valid() {
+			if key == "s" {
+				return goja.Undefined()
+			}
 			return goja.Null()
 		}
 		return e.wrapDT(iv.s)
 	case "end", "e":
 		if !iv.valid() {
+			if key == "e" {
+				return goja.Undefined()
+			}
 			return goja.Null()
 		}
 		return e.wrapDT(iv.e)
@@ -90,6 +100,18 @@ func (j *jsIv) Get(key string) goja.Value {
 		return e.rt.ToValue(iv.inv.explanation)
 	case "isLuxonInterval":
 		return e.rt.ToValue(true)
+	case "invalid":
+		if iv.valid() {
+			return goja.Null()
+		}
+		o := e.rt.NewObject()
+		_ = o.Set("reason", iv.inv.reason)
+		if iv.inv.explanation == "" {
+			_ = o.Set("explanation", goja.Null())
+		} else {
+			_ = o.Set("explanation", iv.inv.explanation)
+		}
+		return o
 	}
 	return nil
 }
@@ -103,8 +125,9 @@ func (j *jsIv) Has(key string) bool { return ivGetters[key] }
 // Delete succeeds for non-getters.
 func (j *jsIv) Delete(key string) bool { return !ivGetters[key] }
 
-// Keys lists no own enumerable properties.
-func (j *jsIv) Keys() []string { return nil }
+// Keys lists Luxon's own fields, so JSON.stringify (Interval has no toJSON)
+// gives {"s": …, "e": …, "invalid": …, "isLuxonInterval": true}.
+func (j *jsIv) Keys() []string { return []string{"s", "e", "invalid", "isLuxonInterval"} }
 
 func (e *Env) thisIv(call goja.FunctionCall) *interval {
 	if iv := exportIv(call.This); iv != nil {
@@ -268,9 +291,16 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		if !iv.valid() || !dur.valid() || dur.as(uMilliseconds) == 0 {
 			return rt.NewArray()
 		}
+		if dur.as(uMilliseconds) < 0 {
+			// Luxon loops forever here; a native loop cannot be interrupted.
+			e.throw(argumentError("splitBy requires a positive duration"))
+		}
 		var out []any
 		s := iv.s
 		for idx := 1.0; s.ts < iv.e.ts; idx++ {
+			if len(out) >= maxParts {
+				e.throw(argumentError("splitBy would create more than %d intervals", maxParts))
+			}
 			scaled := &duration{longterm: dur.longterm, vals: dur.vals}
 			for _, k := range scaled.vals.keys() {
 				scaled.vals.v[k] *= idx
@@ -288,6 +318,9 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		parts := arg(call, 0).ToFloat()
 		if !iv.valid() || parts <= 0 || math.IsNaN(parts) {
 			return rt.NewArray()
+		}
+		if parts > maxParts {
+			e.throw(argumentError("divideEqually would create more than %d intervals", maxParts))
 		}
 		length := float64(iv.e.ts - iv.s.ts)
 		step := durationFromMillis(length / parts)
@@ -356,14 +389,6 @@ func (e *Env) buildInterval() (proto, ctor *goja.Object) {
 		o := e.isoOptsArg(optObject(call, 0))
 		a, _ := iv.s.toISO(o)
 		b, _ := iv.e.toISO(o)
-		return rt.ToValue(a + "/" + b)
-	})
-	m("toJSON", func(iv *interval, call goja.FunctionCall) goja.Value {
-		if !iv.valid() {
-			return rt.ToValue("Invalid Interval")
-		}
-		a, _ := iv.s.toISO(isoOpts{})
-		b, _ := iv.e.toISO(isoOpts{})
 		return rt.ToValue(a + "/" + b)
 	})
 	m("toISODate", func(iv *interval, call goja.FunctionCall) goja.Value {

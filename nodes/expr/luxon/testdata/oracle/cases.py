@@ -203,5 +203,15 @@ for tz in ["America/New_York","Europe/Berlin","Asia/Kolkata"]:
         '"2024-03-15T10:30:00Z".toDateTime().toISO()', '"2024-03-15 10:30".toDateTime().toISO()', 'DateTime.fromISO("2024-03-15T23:30:00").endOfMonth().toISO()',
         'DateTime.fromISO("2024-03-15T10:30:00Z").isDst()', 'DateTime.fromISO("2024-07-15T10:30:00Z").isDst()', 'DateTime.fromISO("2024-03-15T10:30:00Z").hasSame(DateTime.fromISO("2024-03-15T23:30:00Z"), "day")',
         'DateTime.fromObject({year: 2024, month: 3}).toISO()', '(1710498600).toDateTime("s").toISO()', 'DateTime.now().startOf("day").toISO()')
+# n8n date extensions on JS Date receivers
+J='new Date("2024-03-15T10:30:00Z")'
+for e in ['plus(1, "day")','minus(2, "hours")','plus({months: 1})','beginningOf("month")','beginningOf()','endOfMonth()','format("yyyy-LL-dd HH:mm")','extract("month")','extract()','extract("yearDayNumber")',
+          'isWeekend()','isDst()','isBetween("2024-01-01", "2024-12-31")','toDateTime().toISO()','toInt()','toFloat()','isInLast(300, "days")','isEmpty()','isNotEmpty()']:
+    add(U, J+'.'+e)
+    add("Europe/Berlin", J+'.'+e)
+# JSON of an Interval (no toJSON in 3.4.4) and non-string parser input
+add(U, 'JSON.stringify(Interval.fromDateTimes(DateTime.fromISO("2024-03-15T10:30:00Z"), DateTime.fromISO("2024-04-01T00:00:00Z")))',
+ 'JSON.stringify(Interval.fromDateTimes(DateTime.fromISO("2024-04-15T10:30:00Z"), DateTime.fromISO("2024-04-01T00:00:00Z")))',
+ 'DateTime.fromISO(12).toISO()', 'DateTime.fromISO(null).invalidExplanation', 'DateTime.fromISO(20240315).toISO()', 'DateTime.fromSQL(undefined).invalidExplanation')
 json.dump(C, open('cases.json','w'))
 print(len(C))

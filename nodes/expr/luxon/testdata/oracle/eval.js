@@ -1,6 +1,6 @@
 // Oracle: evaluates n8n expressions with n8n-workflow 1.120.0 + luxon 3.4.4.
 // stdin: JSON {tz, now, cases:[{expr, json}]}; stdout: JSON results.
-const { DateTime, Duration, Interval, Settings } = require('luxon');
+const { DateTime, Duration, Interval, Settings } = require(require.resolve('luxon', {paths: [require.resolve('n8n-workflow')]}));
 const ext = require('n8n-workflow/dist/cjs/extensions/expression-extension.js');
 const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const nowMs = input.now || Date.parse('2024-05-20T12:34:56.789Z');
