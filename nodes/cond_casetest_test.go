@@ -272,15 +272,15 @@ var condCaseNodeTypes = map[string]bool{
 // so that it is taken off the list. The expression engine and data proxy
 // branches (expr, proxy, luxon) make them pass.
 var condExpectedToFail = map[string]string{
-	"code-paired-item-auto/Lookup":     "$('Node').item needs paired-item resolution (proxy)",
-	"code-paired-item-missing/Lookup":  "$('Node').item paired-item error message (proxy)",
-	"expr-code-node-refs/Ref":          "$('Node').item (proxy)",
-	"expr-input-context/Ctx":           "$prevNode (proxy)",
-	"expr-node-all-first/Ref":          "$node (proxy)",
-	"expr-paired-item/Back":            "$('Node').item through paired items (proxy)",
-	"exprtable-array-sets/Exprs":       "array extension functions (expr)",
-	"exprtable-core-vars/Exprs":        "$('Node').item, $node, $items, $prevNode, $jmespath... (proxy, expr)",
-	"exprtable-object/Exprs":           "object extension functions (expr)",
+	"code-paired-item-auto/Lookup":    "$('Node').item needs paired-item resolution (proxy)",
+	"code-paired-item-missing/Lookup": "$('Node').item paired-item error message (proxy)",
+	"expr-code-node-refs/Ref":         "$('Node').item (proxy)",
+	"expr-input-context/Ctx":          "$prevNode (proxy)",
+	"expr-node-all-first/Ref":         "$node (proxy)",
+	"expr-paired-item/Back":           "$('Node').item through paired items (proxy)",
+	"exprtable-array-sets/Exprs":      "array extension functions (expr)",
+	"exprtable-core-vars/Exprs":       "$('Node').item, $node, $items, $prevNode, $jmespath... (proxy, expr)",
+	"exprtable-object/Exprs":          "object extension functions (expr)",
 }
 
 // condRunCase runs one invocation and compares it with n8n's record.

@@ -21,8 +21,8 @@ type conformanceCase struct {
 	Description string          `json:"description"`
 	RawWorkflow json.RawMessage `json:"workflow"`
 	Expected    struct {
-		Status string               `json:"status"`
-		Order  []string             `json:"order"`
+		Status string                    `json:"status"`
+		Order  []string                  `json:"order"`
 		Nodes  map[string][]mergeCaseRun `json:"nodes"`
 	} `json:"expected"`
 
