@@ -20,8 +20,8 @@ type conformanceCase struct {
 	Description string          `json:"description"`
 	Workflow    json.RawMessage `json:"workflow"`
 	Expected    struct {
-		Status string                    `json:"status"`
-		Order  []string                  `json:"order"`
+		Status string                   `json:"status"`
+		Order  []string                 `json:"order"`
 		Nodes  map[string][]expectedRun `json:"nodes"`
 	} `json:"expected"`
 }

@@ -546,19 +546,3 @@ func spreadObject(dst map[string]any, v any) {
 		}
 	}
 }
-
-// boolParam reads a parameter value as n8n nodes use booleans: JavaScript
-// truthiness of what the parameter holds.
-func boolParam(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	}
-	return true
-}
