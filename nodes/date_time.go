@@ -186,6 +186,10 @@ func workflowZone(ctx *Context) *dtZone {
 // dateTimeItem runs the operation for item i, writing into j.
 func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) error {
 	param := func(name string, def any) (any, error) {
+		if raw, set := ctx.RawParam(name); set && raw == nil {
+			// n8n fills a static null parameter with its default.
+			return def, nil
+		}
 		v, err := ctx.Param(name, i, def)
 		if err != nil {
 			return nil, err

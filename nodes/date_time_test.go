@@ -10,8 +10,9 @@ import (
 
 // dateTimeCase is one row of testdata/date_time_cases.json: Date & Time
 // node parameters, the workflow zone and the clock, with the output (or
-// error) that n8n's node logic gives on Luxon 3.7.2 and moment 2.30.1
-// (Node.js 20, process zone UTC).
+// error) that n8n's own node (n8n-nodes-base 1.121.0, as in n8n 1.123, on
+// Luxon 3.4.4 and moment-timezone 0.5.48, Node.js 20, process zone UTC)
+// gave.
 type dateTimeCase struct {
 	Name   string         `json:"name"`
 	Params map[string]any `json:"params"`

@@ -128,8 +128,9 @@ type summarizeMode struct {
 	// normalize rewrites output names: brackets and quotes dropped, spaces
 	// and dots become underscores.
 	normalize bool
-	// mathMinMax computes min and max with Math.min/Math.max over every
-	// value (Item Lists 1 and 2) instead of comparing the non-empty ones.
+	// mathMinMax computes min and max with Math.min/Math.max over the
+	// number values (Item Lists 1 and 2) instead of comparing the non-empty
+	// values of any type.
 	mathMinMax bool
 	// emptyCounts lets includeEmpty apply to count and countUnique.
 	emptyCounts bool
@@ -562,7 +563,7 @@ func (s *summarizeSpec) aggregateOne(items []sumItem, f SummarizeField) any {
 		return sum
 	case "min", "max":
 		if s.mode.mathMinMax {
-			return mathMinMax(vals, f.Aggregation == "min")
+			return mathMinMax(numbers(), f.Aggregation == "min")
 		}
 		var best fieldValue
 		found := false
@@ -602,17 +603,14 @@ func (s *summarizeSpec) aggregateOne(items []sumItem, f SummarizeField) any {
 	return float64(len(nonEmpty()))
 }
 
-// mathMinMax is Math.min/Math.max over every value converted to a number.
-func mathMinMax(vals []fieldValue, isMin bool) float64 {
+// mathMinMax is Item Lists 1 and 2's min and max: Math.min/Math.max over
+// the number values (Infinity, so null, when there are none).
+func mathMinMax(nums []float64, isMin bool) float64 {
 	res := math.Inf(1)
 	if !isMin {
 		res = math.Inf(-1)
 	}
-	for _, fv := range vals {
-		n := jsToNumber(jsPrimitive(fv.v, fv.defined), fv.defined)
-		if math.IsNaN(n) {
-			return math.NaN()
-		}
+	for _, n := range nums {
 		if isMin && n < res || !isMin && n > res {
 			res = n
 		}
