@@ -144,7 +144,7 @@ func (DateTime) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		includeInput = jsTruthy(NormalizeJSON(inc), true)
+		includeInput = jsTruthy(NormalizeJSON(inc))
 	}
 	wf := workflowZone(ctx)
 	for i, it := range items {
@@ -207,7 +207,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if v == nil {
 			return "", nil
 		}
-		return jsString(v), nil
+		return jsToString(v), nil
 	}
 	output, err := str("outputFieldName", dateTimeDefaults[op])
 	if err != nil {
@@ -236,7 +236,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 			zone = z
 		}
 		d := luxonTime{ms: now().UnixMilli(), zone: zone}
-		if !jsTruthy(inc, true) {
+		if !jsTruthy(inc) {
 			d = d.startOf("day")
 		}
 		j[output] = d.iso()
@@ -255,7 +255,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		}
 		n, ok := amount.(float64)
 		if !ok {
-			return NewNodeError("Invalid unit value %s", jsString(amount))
+			return NewNodeError("Invalid unit value %s", jsToString(amount))
 		}
 		u, ok := normalizeLuxonUnit(unit)
 		if !ok {
@@ -291,7 +291,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 			return nil
 		}
 		tz := ""
-		if jsTruthy(useWorkflowZone, true) {
+		if jsTruthy(useWorkflowZone) {
 			tz = wf.name
 		}
 		d, err := parseNodeDate(date, tz, fromFmt, wf, now)
@@ -359,7 +359,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		switch x := unitsV.(type) {
 		case []any:
 			for _, u := range x {
-				units = append(units, jsString(u))
+				units = append(units, jsToString(u))
 			}
 		case string:
 			units = []string{x}
@@ -376,7 +376,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if err != nil {
 			return err
 		}
-		if jsTruthy(iso, true) {
+		if jsTruthy(iso) {
 			j[output] = dur.iso()
 		} else {
 			j[output] = dur.toObject()
@@ -409,7 +409,7 @@ func jsStringOrEmpty(v any) string {
 	if v == nil {
 		return ""
 	}
-	return jsString(v)
+	return jsToString(v)
 }
 
 // parseNodeDate is the Date & Time node's parseDate: Luxon DateTimes pass
@@ -424,7 +424,7 @@ func parseNodeDate(v any, tz, fromFmt string, wf *dtZone, now func() time.Time) 
 	var parsed luxonTime
 	if fromFmt == "" {
 		if _, isObj := v.(map[string]any); !isObj {
-			if n := jsToNumber(v, true); !math.IsNaN(n) {
+			if n := loToNumber(v); !math.IsNaN(n) {
 				if n != math.Trunc(n) {
 					n *= 1000
 				}

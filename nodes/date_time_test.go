@@ -37,7 +37,7 @@ func TestDateTimeCases(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			n := &NodeInstance{Name: "Date", Type: "n8n-nodes-base.dateTime", TypeVersion: 2, Parameters: c.Params}
-			ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, nil, nil, 0)
+			ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, nil)
 			loc := time.UTC
 			if c.TZ != "" {
 				if loc, err = time.LoadLocation(c.TZ); err != nil {

@@ -105,7 +105,7 @@ func splitFieldsToSplitOut(v any, prefix string) ([]string, error) {
 		raw = strings.Split(x, ",")
 	case []any:
 		for _, e := range x {
-			raw = append(raw, jsString(e))
+			raw = append(raw, jsToString(e))
 		}
 	case nil:
 		raw = []string{""}

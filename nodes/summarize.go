@@ -300,16 +300,16 @@ func (s *summarizeSpec) split(items []sumItem, keys []string) *sumSplit {
 		switch s.mode.grouping {
 		case groupTyped:
 			if isJSONObject(v) {
-				v = jsonStringify(v)
+				v = condJSONText(v)
 			}
-			if s.skipEmpty && !isNumber(v) && !jsTruthy(v, ok) {
+			if s.skipEmpty && !isNumber(v) && !jsTruthy(orUndef(v, ok)) {
 				continue
 			}
 			g = sumGroup{value: v, defined: ok, key: groupKeyString(v, ok)}
 			id = typedIdentity(v, ok)
 		case groupString:
 			if isJSONObject(v) {
-				v = jsonStringify(v)
+				v = condJSONText(v)
 			}
 			k := groupKeyString(v, ok)
 			if s.skipEmpty && k == "" {
@@ -319,9 +319,9 @@ func (s *summarizeSpec) split(items []sumItem, keys []string) *sumSplit {
 			id = groupIdentity{text: k}
 		case groupObjectKeys:
 			if ok && (v == nil || isJSONObject(v)) {
-				v = jsonStringify(v)
+				v = condJSONText(v)
 			}
-			if s.skipEmpty && !isNumber(v) && !jsTruthy(v, ok) {
+			if s.skipEmpty && !isNumber(v) && !jsTruthy(orUndef(v, ok)) {
 				continue
 			}
 			k := groupKeyString(v, ok)
@@ -370,13 +370,13 @@ func typedIdentity(v any, defined bool) groupIdentity {
 	case nil:
 		return groupIdentity{kind: 'n'}
 	case bool:
-		return groupIdentity{kind: 'b', text: jsString(x)}
+		return groupIdentity{kind: 'b', text: jsToString(x)}
 	case float64:
 		return groupIdentity{kind: 'f', text: jsNumberString(x)}
 	case string:
 		return groupIdentity{kind: 's', text: x}
 	}
-	return groupIdentity{kind: 'o', text: jsonStringify(v)}
+	return groupIdentity{kind: 'o', text: condJSONText(v)}
 }
 
 // groupKeyString is String(value), "undefined" for a missing value.
@@ -384,7 +384,7 @@ func groupKeyString(v any, defined bool) string {
 	if !defined {
 		return "undefined"
 	}
-	return jsString(v)
+	return jsToString(v)
 }
 
 func isJSONObject(v any) bool {
@@ -398,24 +398,6 @@ func isJSONObject(v any) bool {
 func isNumber(v any) bool {
 	_, ok := v.(float64)
 	return ok
-}
-
-// jsTruthy is JavaScript's truthiness of a JSON value.
-func jsTruthy(v any, defined bool) bool {
-	if !defined {
-		return false
-	}
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case string:
-		return x != ""
-	}
-	return true
 }
 
 // flatten appends one output item per leaf group, carrying the split-by
@@ -484,19 +466,19 @@ func (s *summarizeSpec) aggregate(items []sumItem) map[string]any {
 	return out
 }
 
-type fieldValue struct {
+type summaryValue struct {
 	v       any
 	defined bool
 }
 
 func (s *summarizeSpec) aggregateOne(items []sumItem, f SummarizeField) any {
-	vals := make([]fieldValue, len(items))
+	vals := make([]summaryValue, len(items))
 	for i, it := range items {
 		v, ok := lodashGet(it.json, f.Field, s.dotNotation)
-		vals[i] = fieldValue{v, ok}
+		vals[i] = summaryValue{v, ok}
 	}
-	nonEmpty := func() []fieldValue {
-		var out []fieldValue
+	nonEmpty := func() []summaryValue {
+		var out []summaryValue
 		for _, fv := range vals {
 			if !jsEmpty(fv.v, fv.defined) {
 				out = append(out, fv)
@@ -542,9 +524,9 @@ func (s *summarizeSpec) aggregateOne(items []sumItem, f SummarizeField) any {
 			case !fv.defined:
 				parts[i] = "undefined"
 			case fv.v == nil || isJSONObject(fv.v):
-				parts[i] = jsonStringify(fv.v)
+				parts[i] = condJSONText(fv.v)
 			default:
-				parts[i] = jsString(fv.v)
+				parts[i] = jsToString(fv.v)
 			}
 		}
 		return strings.Join(parts, sep)
@@ -565,7 +547,7 @@ func (s *summarizeSpec) aggregateOne(items []sumItem, f SummarizeField) any {
 		if s.mode.mathMinMax {
 			return mathMinMax(numbers(), f.Aggregation == "min")
 		}
-		var best fieldValue
+		var best summaryValue
 		found := false
 		for _, fv := range nonEmpty() {
 			if !found {

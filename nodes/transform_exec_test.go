@@ -22,7 +22,7 @@ func runNode(t *testing.T, typ string, version float64, params string, onError s
 	for i, j := range items {
 		in[0][i] = NewItem(j)
 	}
-	ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, nil, in, 0)
+	ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, in)
 	return reg.Node.Execute(ctx, in)
 }
 
