@@ -6,8 +6,10 @@ package nodes
 // parameter shapes and in how strict they are about missing fields; the
 // work is done by the dedicated nodes' functions.
 //
-// Limit, Sort and Remove Duplicates are not available yet: Validate refuses
-// them.
+// Limit and Sort are the Limit and Sort nodes in every version; Remove
+// Duplicates is Remove Duplicates version 1 up to Item Lists 3. Item Lists
+// 3.1's Remove Duplicates (which orders values by type first and accepts
+// mixed types) is not available: Validate refuses it.
 type ItemLists struct{}
 
 func init() { Register(ItemLists{}) }
@@ -98,8 +100,15 @@ func (ItemLists) Validate(n *NodeInstance) error {
 		return validateAggregate(n.Parameters, p.Aggregate, p.Include, aggregateIndividualFields, allowedModes(aggregateIndividualFields, aggregateAllItemData))
 	case opSummarize:
 		return validateSummarize(n)
-	case opLimit, opSort, opRemoveDuplicates:
-		return ParamErrorf("operation", "Item Lists' %s operation is not supported yet: use the %s node instead", op, map[string]string{opLimit: "Limit", opSort: "Sort", opRemoveDuplicates: "Remove Duplicates"}[op])
+	case opLimit:
+		return Limit{}.Validate(n)
+	case opSort:
+		return Sort{}.Validate(n)
+	case opRemoveDuplicates:
+		if n.TypeVersion >= 3.1 {
+			return ParamErrorf("operation", "Item Lists 3.1's removeDuplicates is not supported yet: use the Remove Duplicates node, or Item Lists 3")
+		}
+		return RemoveDuplicates{}.Validate(dedupeNode(n))
 	}
 	return ParamErrorf("operation", "unknown operation %q for Item Lists version %v (use splitOutItems, %s or summarize)", op, n.TypeVersion, aggregateOperation(n.TypeVersion))
 }
@@ -152,8 +161,17 @@ func (ItemLists) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 			}
 		}
 		return [][]Item{spec.summarize(items)}, nil
-	case opLimit, opSort, opRemoveDuplicates:
-		return nil, NewNodeError("Item Lists' %s operation is not supported yet", op)
+	case opLimit:
+		return Limit{}.Execute(ctx, in)
+	case opSort:
+		return Sort{}.Execute(ctx, in)
+	case opRemoveDuplicates:
+		if v >= 3.1 {
+			return nil, NewNodeError("Item Lists 3.1's Remove Duplicates is not supported yet")
+		}
+		sub := *ctx
+		sub.Node = dedupeNode(ctx.Node)
+		return RemoveDuplicates{}.Execute(&sub, in)
 	}
 	return nil, NewNodeError("Operation '%s' is not recognized", op)
 }
@@ -344,6 +362,35 @@ func itemListsAggregateSpec(ctx *Context) (aggregateSpec, error) {
 		spec.include = fieldNameList(p.FieldsToInclude, v)
 	}
 	return spec, nil
+}
+
+// dedupeNode is Item Lists' remove duplicates as a Remove Duplicates 1 node:
+// before version 3 the field lists are {fields: [{fieldName}]} collections,
+// which become lists of names.
+func dedupeNode(n *NodeInstance) *NodeInstance {
+	c := *n
+	c.TypeVersion = 1
+	c.Parameters = make(map[string]any, len(n.Parameters))
+	for k, v := range n.Parameters {
+		switch k {
+		case "resource", "operation":
+			continue
+		case "fieldsToExclude", "fieldsToCompare":
+			if n.TypeVersion < 3 {
+				if m, ok := v.(map[string]any); ok {
+					entries, _ := m["fields"].([]any)
+					names := make([]any, 0, len(entries))
+					for _, e := range entries {
+						em, _ := e.(map[string]any)
+						names = append(names, em["fieldName"])
+					}
+					v = names
+				}
+			}
+		}
+		c.Parameters[k] = v
+	}
+	return &c
 }
 
 var _ Node = ItemLists{}
