@@ -69,6 +69,8 @@ func TestTransformExpressions(t *testing.T) {
 	}{
 		{"date from expression per item", "dateTime", 2, `{"operation":"formatDate","date":"={{ $json.when }}","format":"yyyy-MM-dd HH:mm"}`,
 			[]map[string]any{{"formattedDate": "2024-05-01 08:00"}, {"formattedDate": "2024-05-01 08:00"}}},
+		{"date as a time value", "dateTime", 2, `{"operation":"addToDate","magnitude":"={{ $now }}","timeUnit":"months","duration":1}`,
+			[]map[string]any{{"newDate": "2024-04-15T10:30:00.000Z"}, {"newDate": "2024-04-15T10:30:00.000Z"}}},
 		{"output field from expression", "dateTime", 2, `{"operation":"extractDate","date":"={{ $json.when }}","part":"day","outputFieldName":"={{ 'd' + $itemIndex }}"}`,
 			[]map[string]any{{"d0": 1.0}, {"d1": 1.0}}},
 		{"split field from expression", "splitOut", 1, `{"fieldToSplitOut":"={{ $json.f }}"}`,
