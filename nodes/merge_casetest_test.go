@@ -39,7 +39,7 @@ type mergeCaseRun struct {
 }
 
 // corpusDir finds the conformance cases: ../shared/conformance/cases from the
-// repository root (the directory holding go.mod).
+// repository root (the directory holding go.mod), or further up.
 func corpusDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -56,11 +56,17 @@ func corpusDir(t *testing.T) string {
 		}
 		dir = parent
 	}
-	cases := filepath.Join(dir, "..", "shared", "conformance", "cases")
-	if _, err := os.Stat(cases); err != nil {
-		t.Fatalf("conformance corpus missing: %v", err)
+	// ../shared from the repository root; a worktree kept one level deeper
+	// (…/wt/<branch>) finds it further up.
+	for up := filepath.Dir(dir); ; up = filepath.Dir(up) {
+		cases := filepath.Join(up, "shared", "conformance", "cases")
+		if st, err := os.Stat(cases); err == nil && st.IsDir() {
+			return cases
+		}
+		if filepath.Dir(up) == up {
+			t.Fatalf("conformance corpus shared/conformance/cases not found above %s", dir)
+		}
 	}
-	return cases
 }
 
 // mergeLoadCases reads every case of the corpus whose workflow has a node of one
