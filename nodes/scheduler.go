@@ -13,6 +13,9 @@ type Task struct {
 	Node string `json:"node"`
 	// RunIndex is the index the run gets among the node's runs.
 	RunIndex int `json:"runIndex"`
+	// ExecutionIndex numbers the tasks of the execution in the order Next
+	// handed them out (n8n's executionIndex).
+	ExecutionIndex int `json:"executionIndex"`
 	// Inputs has one entry per input of the node (index = input index);
 	// an entry is nil where the input received no data (n8n's null source).
 	Inputs []*TaskInput `json:"inputs,omitempty"`
@@ -90,6 +93,8 @@ type SchedulerState struct {
 	Runs map[string]int `json:"runs"`
 	// Order lists the node of every recorded run, in execution order.
 	Order []string `json:"order"`
+	// Tasks counts the tasks handed out by Next.
+	Tasks int `json:"tasks"`
 	// Current is the task handed out by Next and not yet Done.
 	Current *Task `json:"current,omitempty"`
 	// LastNodeExecuted is the node of the latest recorded run.
@@ -215,6 +220,8 @@ func (s *Scheduler) Next() (*Task, bool) {
 	t := st.Stack[0]
 	st.Stack = st.Stack[1:]
 	t.RunIndex = st.Runs[t.Node]
+	t.ExecutionIndex = st.Tasks
+	st.Tasks++
 	st.Current = t
 	return t, true
 }
