@@ -17,6 +17,7 @@ import (
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
 	"github.com/weft/weft/temporal"
+	"github.com/weft/weft/temporal/conformance"
 )
 
 // Options configure an Engine.
@@ -139,4 +140,19 @@ func Order(rd nodes.RunData) []string {
 		out[i] = e.node
 	}
 	return out
+}
+
+// Conformance returns a conformance.Executor that validates a case's
+// workflow and runs it once on the engine.
+func (e *Engine) Conformance() conformance.Executor {
+	return func(ctx context.Context, c *conformance.Case) (*conformance.Outcome, error) {
+		if err := nodes.ValidateWorkflow(c.Workflow); err != nil {
+			return nil, err
+		}
+		x, err := e.Execute(ctx, c.Workflow, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &conformance.Outcome{Status: x.Result.Status, Order: x.Order(), RunData: x.RunData}, nil
+	}
 }
