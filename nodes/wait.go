@@ -41,7 +41,9 @@ func (Wait) Describe() Description {
 	}
 }
 
-func waitDefaults() WaitParams { return WaitParams{Resume: WaitTimeInterval, Amount: 1.0, Unit: "hours"} }
+func waitDefaults() WaitParams {
+	return WaitParams{Resume: WaitTimeInterval, Amount: 1.0, Unit: "hours"}
+}
 
 // Validate implements Node.
 func (Wait) Validate(n *NodeInstance) error {
