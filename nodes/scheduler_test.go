@@ -433,3 +433,119 @@ func TestRunResult(t *testing.T) {
 		t.Fatalf("result %+v", r)
 	}
 }
+
+// TestSchedulerCorpusGraphs drives the scheduler over every corpus graph
+// with made-up item counts and checks what must hold whatever the counts:
+// it ends, every task reads outputs of runs recorded before it with the
+// counts they had, run indexes count up per node, continuing from the
+// JSON form of the state changes nothing, and a failing node stops the
+// execution right there.
+func TestSchedulerCorpusGraphs(t *testing.T) {
+	dir, err := conformance.FindCorpus(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := conformance.LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patterns := map[string]func(w *nodes.Workflow, node string, run int) nodes.TaskResult{
+		"rotating": pattern,
+		// Only the trigger emits anything.
+		"dry": func(w *nodes.Workflow, node string, run int) nodes.TaskResult {
+			if w.Node(node).Type == "n8n-nodes-base.manualTrigger" {
+				return ok(1)
+			}
+			return ok(0)
+		},
+	}
+	for _, c := range cases {
+		for pname, pattern := range patterns {
+			t.Run(c.Name+"/"+pname, func(t *testing.T) {
+				answer := func(task *nodes.Task) nodes.TaskResult { return pattern(c.Workflow, task.Node, task.RunIndex) }
+				plain := driveChecked(t, c.Workflow, answer, false)
+				viaJSON := driveChecked(t, c.Workflow, answer, true)
+				if !slices.Equal(plain, viaJSON) {
+					t.Fatalf("restoring from JSON changed the tasks\n plain %q\n  json %q", plain, viaJSON)
+				}
+			})
+		}
+		t.Run(c.Name+"/failing", func(t *testing.T) {
+			for _, victim := range c.Expected.Order[1:] {
+				answer := func(task *nodes.Task) nodes.TaskResult {
+					if task.Node == victim {
+						return failed("victim")
+					}
+					return pattern(c.Workflow, task.Node, task.RunIndex)
+				}
+				tasks := driveChecked(t, c.Workflow, answer, false)
+				at := slices.IndexFunc(tasks, func(s string) bool { return strings.HasPrefix(s, victim+"#") })
+				if at >= 0 && at != len(tasks)-1 && c.Workflow.Node(victim).ErrorMode() == nodes.OnErrorStop {
+					t.Fatalf("failing %s: execution went on to %s", victim, tasks[at+1])
+				}
+			}
+		})
+	}
+}
+
+// pattern gives items to one output only, a different one on each run of a
+// node, so that loops end.
+func pattern(w *nodes.Workflow, node string, run int) nodes.TaskResult {
+	n := max(len(w.Connections[node][nodes.ConnectionMain]), 1)
+	counts := make([]int, n)
+	counts[(run+1)%n] = run + 1
+	return ok(counts...)
+}
+
+// driveChecked runs a scheduler to its end, checking every task against
+// the runs recorded so far, and returns the tasks it handed out.
+func driveChecked(t *testing.T, w *nodes.Workflow, answer func(*nodes.Task) nodes.TaskResult, viaJSON bool) []string {
+	t.Helper()
+	s, err := nodes.NewScheduler(w, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recorded := map[string][]nodes.TaskResult{}
+	var tasks []string
+	for {
+		if len(tasks) > 2000 {
+			t.Fatal("scheduler does not end")
+		}
+		task, more := s.Next()
+		if !more {
+			break
+		}
+		if task.RunIndex != len(recorded[task.Node]) {
+			t.Fatalf("%s gets run index %d after %d runs", task.Node, task.RunIndex, len(recorded[task.Node]))
+		}
+		for i, in := range task.Inputs {
+			if in == nil {
+				continue
+			}
+			runs := recorded[in.Node]
+			if in.Run >= len(runs) {
+				t.Fatalf("%s input %d reads run %d of %s, which has not run", task.Node, i, in.Run, in.Node)
+			}
+			if outs := runs[in.Run].Outputs; in.Output >= len(outs) || outs[in.Output] != in.Count || in.Count == 0 {
+				t.Fatalf("%s input %d reads %s.%d.%d with count %d; that output had %v", task.Node, i, in.Node, in.Output, in.Run, in.Count, outs)
+			}
+		}
+		tasks = append(tasks, describe(task))
+		res := answer(task)
+		recorded[task.Node] = append(recorded[task.Node], res)
+		if viaJSON {
+			b, err := json.Marshal(s.State)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st nodes.SchedulerState
+			if err := json.Unmarshal(b, &st); err != nil {
+				t.Fatal(err)
+			}
+			s = nodes.RestoreScheduler(w, st)
+			task, _ = s.Next()
+		}
+		s.Done(task, res)
+	}
+	return tasks
+}

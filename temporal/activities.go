@@ -56,6 +56,7 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 	}
 	nctx, err := a.nodeContext(ctx, def, node, req)
 	if err != nil {
+		a.log(ctx, "loading a node's inputs failed", req, err)
 		return nil, err
 	}
 	a.publish(ctx, Event{Type: EventNodeExecuting, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
@@ -69,7 +70,9 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 	}
 	run.ExecutionIndex = req.Task.ExecutionIndex
 	if err := a.Store.SaveRun(ctx, req.ExecutionID, node.Name, req.Task.RunIndex, run); err != nil {
-		return nil, fmt.Errorf("save run %d of %q: %w", req.Task.RunIndex, node.Name, err)
+		err = fmt.Errorf("save run %d of %q: %w", req.Task.RunIndex, node.Name, err)
+		a.log(ctx, "saving a node run failed", req, err)
+		return nil, err
 	}
 	res := &NodeResult{TaskResult: nodes.RunResult(run), NodeError: trimError(run.Error)}
 	a.publish(ctx, Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
@@ -219,6 +222,13 @@ func (a *Activities) ExecutionFinished(ctx context.Context, rec ExecutionRecord)
 	}
 	a.publish(ctx, e)
 	return a.recorder().ExecutionFinished(ctx, rec)
+}
+
+func (a *Activities) log(ctx context.Context, msg string, req NodeRequest, err error) {
+	if a.Logger == nil {
+		return
+	}
+	a.Logger.ErrorContext(ctx, msg, "execution", req.ExecutionID, "node", req.Task.Node, "run", req.Task.RunIndex, "error", err)
 }
 
 func (a *Activities) recorder() ExecutionRecorder {
