@@ -58,6 +58,13 @@ type Context struct {
 	// left (empty on the first run). A node may change it; the runner stores
 	// it with the run.
 	State map[string]any
+	// Console receives the lines a Code node script logs with console.log
+	// (nil discards them).
+	Console func(line string)
+
+	// proxy caches the expression data proxy's lookups for this run
+	// (proxy.go).
+	proxy *proxyCache
 }
 
 // ContinueOnFail reports whether per-item failures should become output
@@ -184,6 +191,9 @@ func (c *Context) exprError(err error, itemIndex int) error {
 	ne := &NodeError{Name: "ExpressionError", Message: err.Error(), Node: c.Node.Name}
 	if ee, ok := err.(*expr.Error); ok {
 		ne.LineNumber = ee.Line
+		if cause, ok := ee.Err.(*NodeError); ok {
+			ne.Description = cause.Description
+		}
 	}
 	return ne.AtItem(itemIndex)
 }

@@ -39,6 +39,10 @@ type Binary struct {
 type PairedItem struct {
 	Item  int `json:"item"`
 	Input int `json:"input,omitempty"`
+	// SourceOverwrite, when set, names the node output the item came from
+	// instead of the run's input source (Loop Over Items sets it on items it
+	// held back from an earlier run).
+	SourceOverwrite *SourceRef `json:"sourceOverwrite,omitempty"`
 }
 
 // PairedItems is an item's pairing: none, one or several input items. It
@@ -85,6 +89,13 @@ func parsePaired(v any) (PairedItems, error) {
 		}
 		if n, ok := toInt(x["input"]); ok {
 			pi.Input = n
+		}
+		if so, ok := x["sourceOverwrite"].(map[string]any); ok {
+			ref := &SourceRef{}
+			ref.PreviousNode, _ = so["previousNode"].(string)
+			ref.PreviousNodeOutput, _ = toInt(so["previousNodeOutput"])
+			ref.PreviousNodeRun, _ = toInt(so["previousNodeRun"])
+			pi.SourceOverwrite = ref
 		}
 		return PairedItems{pi}, nil
 	case []any:
@@ -142,6 +153,12 @@ func (it Item) Clone() Item {
 	}
 	if it.PairedItem != nil {
 		c.PairedItem = append(PairedItems(nil), it.PairedItem...)
+		for i, p := range c.PairedItem {
+			if p.SourceOverwrite != nil {
+				so := *p.SourceOverwrite
+				c.PairedItem[i].SourceOverwrite = &so
+			}
+		}
 	}
 	return c
 }

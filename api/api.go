@@ -1,0 +1,282 @@
+// Package api is weft's HTTP API: a Gin router with one file of routes per
+// resource, the middleware every request passes (request id, log, recovery,
+// CORS, body limit, rate limits, authentication), and the one table from
+// error code to HTTP status.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"go.uber.org/zap"
+
+	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/persistence"
+)
+
+// Config is the API's configuration.
+type Config struct {
+	// JWTSecret signs access tokens (HS256).
+	JWTSecret []byte
+	// AccessExpiry and RefreshExpiry are token lifetimes (15 min, 7 days).
+	AccessExpiry  time.Duration
+	RefreshExpiry time.Duration
+	// RegistrationClosed refuses sign-up (WEFT_REGISTRATION=closed).
+	RegistrationClosed bool
+	// AllowedOrigins lists origins allowed by CORS and WebSocket checks.
+	AllowedOrigins []string
+	// MaxBodyBytes caps request bodies (default 16 MiB).
+	MaxBodyBytes int64
+	// RateLimitRequests per RateLimitDuration per IP and per user; login
+	// attempts are limited per account at a tenth of it (at least 5).
+	RateLimitRequests int
+	RateLimitDuration time.Duration
+	// ExecuteWaitTimeout bounds ?wait=true on execute (default 60 s).
+	ExecuteWaitTimeout time.Duration
+	// TemporalUIURL, when set, gives executions a link to their page in
+	// the Temporal Web UI.
+	TemporalUIURL string
+	// TemporalNamespace is the namespace of the UI links.
+	TemporalNamespace string
+}
+
+func (c *Config) defaults() {
+	if c.AccessExpiry == 0 {
+		c.AccessExpiry = 15 * time.Minute
+	}
+	if c.RefreshExpiry == 0 {
+		c.RefreshExpiry = 7 * 24 * time.Hour
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 16 << 20
+	}
+	if c.RateLimitDuration == 0 {
+		c.RateLimitDuration = time.Minute
+	}
+	if c.ExecuteWaitTimeout == 0 {
+		c.ExecuteWaitTimeout = 60 * time.Second
+	}
+	if c.TemporalNamespace == "" {
+		c.TemporalNamespace = "default"
+	}
+}
+
+// Runner starts and controls executions on Temporal. The temporal package
+// implements it; the API never talks to Temporal otherwise.
+type Runner interface {
+	// Start starts the interpreter for an execution whose row exists.
+	Start(ctx context.Context, req StartRequest) error
+	// Cancel cancels a running or waiting execution.
+	Cancel(ctx context.Context, executionID string) error
+	// Wait blocks until the execution has finished or ctx ends.
+	Wait(ctx context.Context, executionID string) error
+	// Status returns Temporal's view of an execution: a weft status
+	// (running, waiting, success, error, canceled) or a NOT_FOUND error when
+	// Temporal has no such workflow.
+	Status(ctx context.Context, executionID string) (string, error)
+	// Ping checks that Temporal answers.
+	Ping(ctx context.Context) error
+}
+
+// StartRequest is what Runner.Start needs.
+type StartRequest struct {
+	Execution    *persistence.Execution
+	WorkflowName string
+	Definition   *nodes.Workflow
+	TriggerItems []nodes.Item
+	// RetryOf, when set, is the failed execution whose successful node
+	// outputs are reused.
+	RetryOf string
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg        Config
+	db         *persistence.DB
+	runner     Runner
+	log        *zap.Logger
+	validate   *validator.Validate
+	ipLimit    *limiter
+	userLimit  *limiter
+	loginLimit *limiter
+	engine     *gin.Engine
+}
+
+// New returns the API server.
+func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server {
+	cfg.defaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled())}
+	s.validate.RegisterTagNameFunc(func(f reflectStructField) string { return jsonName(f) })
+	if cfg.RateLimitRequests > 0 {
+		s.ipLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
+		s.userLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
+		s.loginLimit = newLimiter(max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
+	}
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the http.Handler serving the API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) routes() *gin.Engine {
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
+	r.NoRoute(func(c *gin.Context) {
+		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.NoMethod(func(c *gin.Context) {
+		s.writeErrorStatus(c, http.StatusMethodNotAllowed, invalid("method %s is not allowed here", c.Request.Method))
+	})
+	r.GET("/healthz", s.health)
+
+	a := r.Group("/api")
+	auth := a.Group("/auth")
+	auth.POST("/register", s.register)
+	auth.POST("/login", s.login)
+	auth.POST("/refresh", s.refresh)
+	auth.POST("/logout", s.logout)
+
+	p := a.Group("", s.requireAuth(), s.limitUser())
+	p.GET("/auth/me", s.me)
+	s.workflowRoutes(p)
+	s.nodeRoutes(p)
+	s.executionRoutes(p)
+	p.GET("/audit", s.requireAdmin(), s.listAudit)
+	return r
+}
+
+// bind decodes a JSON body into dst and validates it; on failure it answers
+// and returns false. An empty body decodes as {}.
+func (s *Server) bind(c *gin.Context, dst any) bool {
+	if err := decodeJSON(c.Request.Body, dst); err != nil {
+		s.writeError(c, err)
+		return false
+	}
+	if err := s.validate.Struct(dst); err != nil {
+		s.writeError(c, validationError(err))
+		return false
+	}
+	return true
+}
+
+// decodeJSON reads one JSON value; an empty body leaves dst as it is.
+func decodeJSON(r io.Reader, dst any) error {
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(dst); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return invalid("request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return invalid("request body holds more than one JSON value")
+	}
+	return nil
+}
+
+func validationError(err error) error {
+	var ves validator.ValidationErrors
+	if !errors.As(err, &ves) {
+		return invalid("%v", err)
+	}
+	fields := map[string]any{}
+	var msgs []string
+	for _, fe := range ves {
+		msg := fe.Field() + " " + describeRule(fe)
+		fields[fe.Field()] = describeRule(fe)
+		msgs = append(msgs, msg)
+	}
+	return invalid("%s", strings.Join(msgs, "; ")).WithDetail("fields", fields)
+}
+
+func describeRule(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "email":
+		return "must be an email address"
+	case "min":
+		return "must be at least " + fe.Param() + " characters"
+	case "max":
+		return "must be at most " + fe.Param() + " characters"
+	case "oneof":
+		return "must be one of " + fe.Param()
+	}
+	return "is invalid (" + fe.Tag() + ")"
+}
+
+// audit records a critical operation; a failure is logged, not returned.
+func (s *Server) audit(c *gin.Context, actor, action, objectType, objectID string, details map[string]any) {
+	if err := s.db.Audit(c.Request.Context(), actor, action, objectType, objectID, c.ClientIP(), details); err != nil {
+		s.log.Warn("audit write failed", zap.String("action", action), zap.Error(err))
+	}
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Data       []T    `json:"data"`
+	NextCursor string `json:"next_cursor"`
+}
+
+func pageOf(c *gin.Context) (persistence.Page, error) {
+	p := persistence.Page{Cursor: c.Query("cursor")}
+	if l := c.Query("limit"); l != "" {
+		n, err := atoi(l)
+		if err != nil || n < 1 || n > 250 {
+			return p, invalid("limit must be a number between 1 and 250").WithDetail("limit", l)
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	page, err := pageOf(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	entries, next, err := s.db.ListAudit(c.Request.Context(), c.Query("action"), page)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list[persistence.AuditEntry]{Data: entries, NextCursor: next})
+}
+
+func (s *Server) health(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "temporal": "ok"}
+	status := http.StatusOK
+	if err := s.db.Ping(ctx); err != nil {
+		checks["database"] = "unreachable"
+		status = http.StatusServiceUnavailable
+	}
+	if s.runner == nil {
+		checks["temporal"] = "not configured"
+		status = http.StatusServiceUnavailable
+	} else if err := s.runner.Ping(ctx); err != nil {
+		checks["temporal"] = "unreachable"
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, gin.H{"status": map[bool]string{true: "ok", false: "unavailable"}[status == http.StatusOK], "checks": checks})
+}
