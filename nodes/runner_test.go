@@ -3,88 +3,13 @@ package nodes_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/nodes/expr"
 )
-
-// fnNode is a test-only node type whose behaviour is picked by its "fn"
-// parameter from runnerFns, with as many outputs as its "outputs" parameter
-// says (default 1).
-type fnNode struct{}
-
-const fnType = "weft-test.runnerFn"
-
-var runnerFns = map[string]func(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error){
-	"pass": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) { return [][]nodes.Item{in[0]}, nil },
-	"fail": func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) {
-		return nil, nodes.NewNodeError("it broke")
-	},
-	"plainError": func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) { return nil, errors.New("plain") },
-	"panic":      func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) { panic("oops") },
-	"null":       func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) { return nil, nil },
-	"count": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		return [][]nodes.Item{{nodes.NewItem(map[string]any{"n": len(in[0])})}}, nil
-	},
-	"mutate": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		for _, it := range in[0] {
-			it.JSON["touched"] = true
-		}
-		return [][]nodes.Item{in[0]}, nil
-	},
-	"fresh": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		out := make([]nodes.Item, len(in[0]))
-		for i := range out {
-			out[i] = nodes.NewItem(map[string]any{"i": i})
-		}
-		return [][]nodes.Item{out}, nil
-	},
-	"three": func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) {
-		return [][]nodes.Item{{nodes.NewItem(nil), nodes.NewItem(nil), nodes.NewItem(nil)}}, nil
-	},
-	"errorItems": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		return [][]nodes.Item{{
-			nodes.NewItem(map[string]any{"error": "alone"}).Paired(0),
-			nodes.NewItem(map[string]any{"error": "x", "message": "y"}).Paired(1),
-			nodes.NewItem(map[string]any{"error": "z", "other": 1}).Paired(2),
-			nodes.NewItem(map[string]any{"error": ""}).Paired(2),
-			{JSON: map[string]any{"a": 1}, Error: &nodes.NodeError{Message: "flagged"}, PairedItem: nodes.PairedItems{{Item: 0}}},
-			nodes.NewItem(map[string]any{"error": "unpaired"}),
-		}}, nil
-	},
-	"filter": func(_ *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		return [][]nodes.Item{{}, in[0]}, nil
-	},
-	"state": func(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-		n, _ := ctx.State["calls"].(float64)
-		ctx.State = map[string]any{"calls": n + 1}
-		return [][]nodes.Item{in[0]}, nil
-	},
-	"ints": func(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) {
-		return [][]nodes.Item{{nodes.NewItem(map[string]any{"n": 3, "list": []any{int64(1)}})}}, nil
-	},
-}
-
-func (fnNode) Describe() nodes.Description {
-	return nodes.Description{
-		Name: fnType, Versions: []float64{1}, Kind: nodes.KindPure,
-		Outputs: func(n *nodes.NodeInstance) int {
-			if o, ok := n.Parameters["outputs"].(float64); ok {
-				return int(o)
-			}
-			return 1
-		},
-	}
-}
-func (fnNode) Validate(*nodes.NodeInstance) error { return nil }
-func (fnNode) Execute(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
-	name, _ := ctx.Node.Parameters["fn"].(string)
-	return runnerFns[name](ctx, in)
-}
-
-func init() { nodes.Register(fnNode{}) }
 
 func items(js ...map[string]any) []nodes.Item {
 	out := make([]nodes.Item, len(js))
@@ -120,9 +45,37 @@ func outputJSON(t *testing.T, run *nodes.NodeRun) string {
 	return string(b)
 }
 
+const (
+	codeType   = "n8n-nodes-base.code"
+	filterType = "n8n-nodes-base.filter"
+	noOpType   = "n8n-nodes-base.noOp"
+	mergeT     = "n8n-nodes-base.merge"
+)
+
+func code(js string) nodes.NodeInstance {
+	return nodes.NodeInstance{Type: codeType, TypeVersion: 2, Parameters: obj("jsCode", js)}
+}
+
+// python is a Code node whose Execute fails: weft runs JavaScript only.
+func python() nodes.NodeInstance {
+	return nodes.NodeInstance{Type: codeType, TypeVersion: 2, Parameters: obj("language", "python", "pythonCode", "return []")}
+}
+
+// nothingPasses is a Filter that discards every item onto its second
+// output.
+func nothingPasses() nodes.NodeInstance {
+	return nodes.NodeInstance{Type: filterType, TypeVersion: 2.2, Parameters: obj("conditions", obj(
+		"options", obj("caseSensitive", true, "leftValue", "", "typeValidation", "strict", "version", 2.0),
+		"combinator", "and",
+		"conditions", []any{obj("id", "1", "leftValue", "={{ $json.n }}", "rightValue", 100.0,
+			"operator", obj("type", "number", "operation", "gt"))},
+	))}
+}
+
 func TestRunNode(t *testing.T) {
 	three := items(obj("n", 1.0), obj("n", 2.0), obj("n", 3.0))
 	src := []*nodes.SourceRef{{PreviousNode: "P"}}
+	with := func(n nodes.NodeInstance, f func(*nodes.NodeInstance)) nodes.NodeInstance { f(&n); return n }
 	cases := []struct {
 		name   string
 		node   nodes.NodeInstance
@@ -130,51 +83,51 @@ func TestRunNode(t *testing.T) {
 		status string // "" for a nil run (no data)
 		output string
 		paired string // pairedItem of every output item, as JSON
-		errMsg string
+		errMsg string // substring of the run's error
 	}{
-		{name: "pass", node: nodes.NodeInstance{Parameters: obj("fn", "pass")}, inputs: [][]nodes.Item{three},
+		{name: "pass", node: nodes.NodeInstance{Type: noOpType, TypeVersion: 1}, inputs: [][]nodes.Item{three},
 			status: nodes.StatusSuccess, output: `[[{"n":1},{"n":2},{"n":3}]]`, paired: `[[{"item":0},{"item":1},{"item":2}]]`},
-		{name: "disabled passes input 0 through", node: nodes.NodeInstance{Parameters: obj("fn", "fail", "outputs", 2.0), Disabled: true},
+		{name: "disabled passes input 0 through", node: with(code("throw new Error('ran')"), func(n *nodes.NodeInstance) { n.Disabled = true }),
 			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"n":1},{"n":2},{"n":3}]]`},
-		{name: "no input items: no data", node: nodes.NodeInstance{Parameters: obj("fn", "fail")}, inputs: [][]nodes.Item{{}, nil}},
-		{name: "second input only", node: nodes.NodeInstance{Parameters: obj("fn", "count")}, inputs: [][]nodes.Item{{}, three},
-			status: nodes.StatusSuccess, output: `[[{"n":0}]]`},
-		{name: "execute once", node: nodes.NodeInstance{Parameters: obj("fn", "count"), ExecuteOnce: true}, inputs: [][]nodes.Item{three},
+		{name: "no input items: no data", node: code("throw new Error('ran')"), inputs: [][]nodes.Item{{}, nil}},
+		{name: "runs on its second input", node: nodes.NodeInstance{Type: mergeT, TypeVersion: 3.2}, inputs: [][]nodes.Item{{}, three[:1]},
 			status: nodes.StatusSuccess, output: `[[{"n":1}]]`},
-		{name: "null output", node: nodes.NodeInstance{Parameters: obj("fn", "null")}, inputs: [][]nodes.Item{three}},
-		{name: "stop on error", node: nodes.NodeInstance{Parameters: obj("fn", "fail")}, inputs: [][]nodes.Item{three},
+		{name: "execute once", node: with(code("return [{json: {seen: $input.all().length}}]"), func(n *nodes.NodeInstance) { n.ExecuteOnce = true }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"seen":1}]]`},
+		{name: "stop on error", node: code("throw new Error('it broke')"), inputs: [][]nodes.Item{three},
 			status: nodes.StatusError, output: `null`, errMsg: "it broke"},
-		{name: "panic", node: nodes.NodeInstance{Parameters: obj("fn", "panic")}, inputs: [][]nodes.Item{three},
-			status: nodes.StatusError, output: `null`, errMsg: `internal error in node "N": oops`},
-		{name: "unknown type", node: nodes.NodeInstance{Type: "weft-test.nope"}, inputs: [][]nodes.Item{three},
+		{name: "unknown type", node: nodes.NodeInstance{Type: "weft-test.nope", TypeVersion: 1}, inputs: [][]nodes.Item{three},
 			status: nodes.StatusError, output: `null`, errMsg: "Unrecognized node type: weft-test.nope"},
-		{name: "continue regular output", node: nodes.NodeInstance{Parameters: obj("fn", "plainError"), OnError: nodes.OnErrorContinueRegularOutput},
-			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"error":"plain"}]]`},
-		{name: "legacy continueOnFail", node: nodes.NodeInstance{Parameters: obj("fn", "fail"), ContinueOnFail: true},
-			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"error":"it broke"}]]`},
-		{name: "continue error output", node: nodes.NodeInstance{Parameters: obj("fn", "fail"), OnError: nodes.OnErrorContinueErrorOutput},
-			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[],[{"error":"it broke"}]]`},
-		{name: "error items routed", node: nodes.NodeInstance{Parameters: obj("fn", "errorItems"), OnError: nodes.OnErrorContinueErrorOutput},
+		{name: "execute error, continue regular output", node: with(python(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueRegularOutput }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"error":"Unsupported language: python"}]]`},
+		{name: "execute error, legacy continueOnFail", node: with(python(), func(n *nodes.NodeInstance) { n.ContinueOnFail = true }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"error":"Unsupported language: python"}]]`},
+		{name: "execute error, continue error output", node: with(python(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueErrorOutput }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[],[{"error":"Unsupported language: python"}]]`},
+		{name: "error-like items routed and merged with their input item",
+			node: with(code(`return [
+				{json: {error: 'alone'}, pairedItem: 0},
+				{json: {error: 'x', message: 'y'}, pairedItem: 1},
+				{json: {error: 'z', other: 1}, pairedItem: 2},
+				{json: {error: ''}, pairedItem: 2},
+				{json: {error: 'unpaired'}},
+			]`), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueErrorOutput }),
 			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess,
-			output: `[[{"error":"z","other":1},{"error":""}],[{"error":"alone","n":1},{"error":"x","message":"y","n":2},{"error":"flagged"},{"error":"unpaired"}]]`},
-		{name: "error items stay without continueErrorOutput", node: nodes.NodeInstance{Parameters: obj("fn", "errorItems")},
-			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess,
-			output: `[[{"error":"alone"},{"error":"x","message":"y"},{"error":"z","other":1},{"error":""},{"error":"flagged"},{"error":"unpaired"}]]`},
-		{name: "error output kept empty", node: nodes.NodeInstance{Parameters: obj("fn", "pass"), OnError: nodes.OnErrorContinueErrorOutput},
-			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"n":1},{"n":2},{"n":3}],[]]`},
-		{name: "paired with the only input item", node: nodes.NodeInstance{Parameters: obj("fn", "three")}, inputs: [][]nodes.Item{three[:1]},
+			output: `[[{"error":"z","other":1},{"error":""}],[{"error":"alone","n":1},{"error":"x","message":"y","n":2},{"error":"unpaired"}]]`},
+		{name: "error-like items stay without continueErrorOutput", node: code(`return [{json: {error: 'alone'}}]`),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusSuccess, output: `[[{"error":"alone"}]]`},
+		{name: "error output present and empty", node: nodes.NodeInstance{Type: noOpType, TypeVersion: 1, OnError: nodes.OnErrorContinueErrorOutput},
+			inputs: [][]nodes.Item{three[:1]}, status: nodes.StatusSuccess, output: `[[{"n":1}],[]]`},
+		{name: "paired with the only input item", node: code("return [{json: {}}, {json: {}}, {json: {}}]"), inputs: [][]nodes.Item{three[:1]},
 			status: nodes.StatusSuccess, output: `[[{},{},{}]]`, paired: `[[{"item":0},{"item":0},{"item":0}]]`},
-		{name: "paired by position", node: nodes.NodeInstance{Parameters: obj("fn", "fresh")}, inputs: [][]nodes.Item{three},
+		{name: "paired by position", node: code("return $input.all().map((it, i) => ({json: {i}}))"), inputs: [][]nodes.Item{three},
 			status: nodes.StatusSuccess, output: `[[{"i":0},{"i":1},{"i":2}]]`, paired: `[[{"item":0},{"item":1},{"item":2}]]`},
-		{name: "not paired when counts differ", node: nodes.NodeInstance{Parameters: obj("fn", "count")}, inputs: [][]nodes.Item{three},
+		{name: "not paired when the counts differ", node: code("return [{json: {n: 3}}]"), inputs: [][]nodes.Item{three},
 			status: nodes.StatusSuccess, output: `[[{"n":3}]]`, paired: `[[null]]`},
-		{name: "always output data", node: nodes.NodeInstance{Parameters: obj("fn", "filter", "outputs", 2.0), AlwaysOutputData: true},
-			inputs: [][]nodes.Item{three[:2]}, status: nodes.StatusSuccess, output: `[[{}],[{"n":1},{"n":2}]]`,
-			paired: `[[[{"item":0},{"item":1}]],[null,null]]`},
-		{name: "always output data on null", node: nodes.NodeInstance{Parameters: obj("fn", "null"), AlwaysOutputData: true},
-			inputs: [][]nodes.Item{three[:1]}, status: nodes.StatusSuccess, output: `[[{}]]`},
-		{name: "json normalised", node: nodes.NodeInstance{Parameters: obj("fn", "ints")}, inputs: [][]nodes.Item{three[:1]},
-			status: nodes.StatusSuccess, output: `[[{"list":[1],"n":3}]]`},
+		{name: "always output data", node: with(nothingPasses(), func(n *nodes.NodeInstance) { n.AlwaysOutputData = true }),
+			inputs: [][]nodes.Item{three[:2]}, status: nodes.StatusSuccess, output: `[[{}],[{"n":1},{"n":2}]]`},
+		{name: "always output data off", node: nothingPasses(),
+			inputs: [][]nodes.Item{three[:2]}, status: nodes.StatusSuccess, output: `[[],[{"n":1},{"n":2}]]`},
 		{name: "trigger without items gets one empty item", node: nodes.NodeInstance{Type: "n8n-nodes-base.manualTrigger", TypeVersion: 1},
 			status: nodes.StatusSuccess, output: `[[{}]]`},
 		{name: "trigger items", node: nodes.NodeInstance{Type: "n8n-nodes-base.manualTrigger", TypeVersion: 1},
@@ -184,12 +137,11 @@ func TestRunNode(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n := c.node
 			n.Name = "N"
-			if n.Type == "" {
-				n.Type = fnType
-				n.TypeVersion = 1
+			if n.Parameters == nil {
+				n.Parameters = map[string]any{}
 			}
 			ctx := &nodes.Context{Context: context.Background(), Workflow: &nodes.Workflow{Nodes: []*nodes.NodeInstance{&n}},
-				Node: &n, Inputs: c.inputs, Source: src}
+				Node: &n, Inputs: c.inputs, Source: src, Expr: expr.New(expr.Options{}), Runs: noRuns{}}
 			run := nodes.RunNode(ctx)
 			if c.status == "" {
 				if run != nil {
@@ -225,7 +177,7 @@ func TestRunNode(t *testing.T) {
 				}
 			}
 			if c.errMsg != "" {
-				if run.Error == nil || run.Error.Message != c.errMsg || run.Error.Node != "N" || run.Error.Timestamp == 0 {
+				if run.Error == nil || !strings.Contains(run.Error.Message, c.errMsg) || run.Error.Node != "N" || run.Error.Timestamp == 0 {
 					t.Fatalf("error %+v", run.Error)
 				}
 			}
@@ -236,10 +188,17 @@ func TestRunNode(t *testing.T) {
 	}
 }
 
+// noRuns is a RunReader of an execution where nothing else ran.
+type noRuns struct{}
+
+func (noRuns) Runs(string) ([]*nodes.NodeRun, error) { return nil, nil }
+
 func TestRunNodeCopiesInputs(t *testing.T) {
-	n := &nodes.NodeInstance{Name: "N", Type: fnType, TypeVersion: 1, Parameters: obj("fn", "mutate")}
+	n := code("for (const it of $input.all()) { it.json.touched = true }; return $input.all()")
+	n.Name = "N"
 	in := items(obj("n", 1.0))
-	run := nodes.RunNode(&nodes.Context{Context: context.Background(), Node: n, Inputs: [][]nodes.Item{in}})
+	run := nodes.RunNode(&nodes.Context{Context: context.Background(), Workflow: &nodes.Workflow{Nodes: []*nodes.NodeInstance{&n}},
+		Node: &n, Inputs: [][]nodes.Item{in}, Expr: expr.New(expr.Options{}), Runs: noRuns{}})
 	if _, touched := in[0].JSON["touched"]; touched {
 		t.Fatal("Execute changed the caller's item")
 	}
@@ -248,15 +207,34 @@ func TestRunNodeCopiesInputs(t *testing.T) {
 	}
 }
 
+// TestRunNodeState runs Loop Over Items three times, passing each run's
+// state to the next as the interpreter does.
 func TestRunNodeState(t *testing.T) {
-	n := &nodes.NodeInstance{Name: "N", Type: fnType, TypeVersion: 1, Parameters: obj("fn", "state")}
+	n := &nodes.NodeInstance{Name: "Loop", Type: "n8n-nodes-base.splitInBatches", TypeVersion: 3, Parameters: obj("batchSize", 2.0, "options", obj())}
+	w := &nodes.Workflow{Nodes: []*nodes.NodeInstance{n}}
+	inputs := [][]nodes.Item{items(obj("n", 1.0), obj("n", 2.0), obj("n", 3.0))}
 	var state map[string]any
-	for i := 1; i <= 3; i++ {
-		run := nodes.RunNode(&nodes.Context{Context: context.Background(), Node: n, RunIndex: i - 1, State: state,
-			Inputs: [][]nodes.Item{items(obj())}})
-		state = run.State
-		if want := map[string]any{"calls": float64(i)}; !reflect.DeepEqual(state, want) {
-			t.Fatalf("run %d state %v", i, state)
+	var got []string
+	for run := 0; run < 3; run++ {
+		r := nodes.RunNode(&nodes.Context{Context: context.Background(), Workflow: w, Node: n, RunIndex: run, State: state,
+			Inputs: inputs, Source: []*nodes.SourceRef{{PreviousNode: "P"}}, Expr: expr.New(expr.Options{}), Runs: noRuns{}})
+		if r == nil || r.ExecutionStatus != nodes.StatusSuccess {
+			t.Fatalf("run %d: %+v", run, r)
 		}
+		got = append(got, outputJSON(t, r))
+		// The state goes through the store as JSON.
+		b, err := json.Marshal(r.State)
+		if err != nil {
+			t.Fatal(err)
+		}
+		state = nil
+		if err := json.Unmarshal(b, &state); err != nil {
+			t.Fatal(err)
+		}
+		inputs = [][]nodes.Item{r.Output(1)}
+	}
+	want := []string{`[[],[{"n":1},{"n":2}]]`, `[[],[{"n":3}]]`, `[[{"n":1},{"n":2},{"n":3}],[]]`}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("outputs\n got %v\nwant %v", got, want)
 	}
 }

@@ -11,35 +11,9 @@ import (
 	"github.com/weft/weft/temporal/conformance"
 )
 
-// mergeType is n8n's Merge node. Until its implementation is registered the
-// scheduler tests use a stand-in that declares what the Scheduler needs of
-// it: chooseBranch mode requires both inputs (n8n's requiredInputs).
+// mergeType is n8n's Merge node, whose chooseBranch mode needs both inputs
+// (Description.RequiredInputs).
 const mergeType = "n8n-nodes-base.merge"
-
-type mergeStandIn struct{}
-
-func (mergeStandIn) Describe() nodes.Description {
-	return nodes.Description{
-		Name: mergeType, Versions: []float64{2, 2.1, 3, 3.1, 3.2}, Kind: nodes.KindPure,
-		Inputs: func(*nodes.NodeInstance) int { return 2 },
-		RequiredInputs: func(n *nodes.NodeInstance) []int {
-			if n.Parameters["mode"] == "chooseBranch" {
-				return []int{0, 1}
-			}
-			return nil
-		},
-	}
-}
-func (mergeStandIn) Validate(*nodes.NodeInstance) error { return nil }
-func (mergeStandIn) Execute(*nodes.Context, [][]nodes.Item) ([][]nodes.Item, error) {
-	return nil, nil
-}
-
-func init() {
-	if nodes.Lookup(mergeType) == nil {
-		nodes.Register(mergeStandIn{})
-	}
-}
 
 // TestSchedulerCorpusOrder drives the scheduler over every corpus case,
 // answering each task with the item counts n8n's run produced, and checks
