@@ -268,6 +268,15 @@ func TestRestartKeepsTimers(t *testing.T) {
 	c2, _ := dial(t, s2.FrontendHostPort(), s2.Namespace())
 	waitResult(t, c2, "sleeper", "woke")
 
+	// The attribute added on restart is usable as soon as Start returns.
+	_, err = c2.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		TaskQueue:             taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(temporal.NewSearchAttributeKeyInt64("WeftExtra").ValueSet(7)),
+	}, greetWorkflow, "extra")
+	if err != nil {
+		t.Fatalf("start with the new search attribute: %v", err)
+	}
+
 	list, err := c2.OperatorService().ListSearchAttributes(t.Context(), &operatorservice.ListSearchAttributesRequest{Namespace: s2.Namespace()})
 	if err != nil {
 		t.Fatal(err)

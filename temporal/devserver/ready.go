@@ -40,7 +40,7 @@ func waitReady(ctx context.Context, frontend string, namespaces []string, attrs 
 		if err != nil {
 			return err
 		}
-		if err := addSearchAttributes(ctx, c.OperatorService(), ns, attrs); err != nil {
+		if err := addSearchAttributes(ctx, c, ns, attrs); err != nil {
 			return err
 		}
 	}
@@ -51,13 +51,14 @@ func waitReady(ctx context.Context, frontend string, namespaces []string, attrs 
 // attribute registered with another type is an error: its column cannot change.
 //
 // Namespaces created by Start already have attrs; this covers a database made
-// before an attribute was added to Options. Other Temporal services see an
-// attribute added here after their namespace cache refreshes (up to ~10 s).
-func addSearchAttributes(ctx context.Context, op operatorservice.OperatorServiceClient, ns string, attrs map[string]enums.IndexedValueType) error {
+// before an attribute was added to Options. The services learn of an attribute
+// added here when their namespace cache refreshes (~2 s here), so this waits
+// until the frontend accepts a query on each.
+func addSearchAttributes(ctx context.Context, c client.Client, ns string, attrs map[string]enums.IndexedValueType) error {
 	if len(attrs) == 0 {
 		return nil
 	}
-	list, err := op.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
+	list, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: ns})
 	if err != nil {
 		return fmt.Errorf("devserver: list search attributes of %q: %w", ns, err)
 	}
@@ -78,9 +79,18 @@ func addSearchAttributes(ctx context.Context, op operatorservice.OperatorService
 	if len(missing) == 0 {
 		return nil
 	}
-	_, err = op.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns, SearchAttributes: missing})
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: ns, SearchAttributes: missing})
 	if err != nil {
 		return fmt.Errorf("devserver: add search attributes to %q: %w", ns, err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(missing)) {
+		err := poll(ctx, "search attribute "+name, func(ctx context.Context) error {
+			_, err := c.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: ns, Query: name + " IS NULL"})
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
