@@ -1,23 +1,27 @@
 // Package local runs weft executions inside the current process: an
-// embedded Temporal server, one worker with the interpreter, and in-memory
-// run store, definitions and recorder. `weft execute`, `weft conformance`
-// and tests use it.
+// embedded Temporal server (temporal/devserver, in memory, no Web UI), one
+// worker with the interpreter, and in-memory run store, definitions and
+// recorder. `weft execute`, `weft conformance` and tests use it.
 package local
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"sort"
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
-	"go.temporal.io/server/temporaltest"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
 	"github.com/weft/weft/temporal"
 	"github.com/weft/weft/temporal/conformance"
+	"github.com/weft/weft/temporal/devserver"
 )
 
 // Options configure an Engine.
@@ -28,6 +32,9 @@ type Options struct {
 	Location *time.Location
 	// Worker tunes the worker.
 	Worker worker.Options
+	// Logger receives the Temporal client's and worker's logs; nil logs
+	// warnings and errors to stderr.
+	Logger *slog.Logger
 }
 
 // Engine is an in-process weft: server, worker and stores.
@@ -43,45 +50,60 @@ type Engine struct {
 	// Activities are the worker's activities.
 	Activities *temporal.Activities
 
-	server *temporaltest.TestServer
+	server *devserver.Server
+	client client.Client
+	worker worker.Worker
 }
 
 // Start boots an embedded Temporal server and a worker.
-func Start(ctx context.Context, opts Options) (e *Engine, err error) {
-	defer func() {
-		// temporaltest panics when the server cannot start.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("embedded temporal server: %v", r)
-		}
-	}()
+func Start(ctx context.Context, opts Options) (*Engine, error) {
 	if opts.CacheBytes <= 0 {
 		opts.CacheBytes = 64 << 20
 	}
-	srv := temporaltest.NewServer()
-	c := srv.GetDefaultClient()
-	if err := temporal.RegisterSearchAttributes(ctx, c, srv.GetDefaultNamespace()); err != nil {
-		srv.Stop()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := devserver.Start(ctx, devserver.Options{UIPort: -1, SearchAttributes: temporal.SearchAttributes()})
+	if err != nil {
 		return nil, err
 	}
-	e = &Engine{
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort: srv.FrontendHostPort(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(opts.Logger),
+	})
+	if err != nil {
+		_ = srv.Stop()
+		return nil, fmt.Errorf("dial embedded temporal server: %w", err)
+	}
+	e := &Engine{
 		Client:      &temporal.Client{Temporal: c, TaskQueue: temporal.DefaultTaskQueue},
 		Store:       temporal.NewCachedRunStore(temporal.NewMemoryRunStore(), opts.CacheBytes),
 		Definitions: temporal.NewMemoryDefinitions(),
 		Recorder:    temporal.NewMemoryRecorder(),
 		server:      srv,
+		client:      c,
 	}
 	e.Activities = &temporal.Activities{
-		Store: e.Store, Definitions: e.Definitions, Recorder: e.Recorder,
+		Store: e.Store, Definitions: e.Definitions, Recorder: e.Recorder, Logger: opts.Logger,
 		Expr: expr.New(expr.Options{Location: opts.Location}), Location: opts.Location,
 	}
-	srv.NewWorkerWithOptions(temporal.DefaultTaskQueue, func(r worker.Registry) {
-		temporal.Register(r, e.Activities)
-	}, opts.Worker)
+	e.worker = worker.New(c, temporal.DefaultTaskQueue, opts.Worker)
+	temporal.Register(e.worker, e.Activities)
+	if err := e.worker.Start(); err != nil {
+		c.Close()
+		_ = srv.Stop()
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
 	return e, nil
 }
 
-// Close stops the worker and the server.
-func (e *Engine) Close() { e.server.Stop() }
+// Close stops the worker, the client and the server.
+func (e *Engine) Close() {
+	e.worker.Stop()
+	e.client.Close()
+	if err := e.server.Stop(); err != nil {
+		slog.Warn("stopping the embedded temporal server", "error", err)
+	}
+}
 
 // Execution is a finished execution.
 type Execution struct {
@@ -156,3 +178,6 @@ func (e *Engine) Conformance() conformance.Executor {
 		return &conformance.Outcome{Status: x.Result.Status, Order: x.Order(), RunData: x.RunData}, nil
 	}
 }
+
+// Namespace is the namespace executions run in.
+func (e *Engine) Namespace() string { return e.server.Namespace() }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/temporal"
 	"github.com/weft/weft/temporal/conformance"
 	"github.com/weft/weft/temporal/local"
 )
@@ -123,5 +124,14 @@ func TestOrder(t *testing.T) {
 	}
 	if got := strings.Join(local.Order(rd), ","); got != "A,B,A,B" {
 		t.Fatalf("order %s", got)
+	}
+}
+
+func TestRegisterSearchAttributes(t *testing.T) {
+	// The devserver registered them at start; registering again is a no-op.
+	for range 2 {
+		if err := temporal.RegisterSearchAttributes(testContext(t), engine.Client.Temporal, engine.Namespace()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
