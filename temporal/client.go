@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -154,6 +155,53 @@ func (c *Client) Result(ctx context.Context, executionID string) (*ExecutionResu
 		return &ExecutionResult{Status: nodes.StatusCrashed, Error: &nodes.NodeError{Message: "The execution was terminated"}}, nil
 	}
 	return nil, fmt.Errorf("execution %s: %w", executionID, err)
+}
+
+// Wait blocks until an execution has ended (however it ended) or ctx is
+// done.
+func (c *Client) Wait(ctx context.Context, executionID string) error {
+	_, err := c.Result(ctx, executionID)
+	return err
+}
+
+// Status returns Temporal's view of an execution as a weft status:
+// running, waiting, success, error, canceled or crashed. It is an *Error
+// with code NOT_FOUND when Temporal has no such execution.
+func (c *Client) Status(ctx context.Context, executionID string) (string, error) {
+	d, err := c.Temporal.DescribeWorkflowExecution(ctx, WorkflowID(executionID), "")
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return "", nodes.Errorf(nodes.CodeNotFound, "execution %s not found", executionID)
+		}
+		return "", fmt.Errorf("describe execution %s: %w", executionID, err)
+	}
+	switch d.GetWorkflowExecutionInfo().GetStatus() {
+	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		var live LiveStatus
+		v, err := c.Temporal.QueryWorkflow(ctx, WorkflowID(executionID), "", QueryStatus)
+		if err != nil || v.Get(&live) != nil || live.Status == "" {
+			// No worker answers queries right now; it still runs.
+			return nodes.StatusRunning, nil
+		}
+		return live.Status, nil
+	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED, enums.WORKFLOW_EXECUTION_STATUS_CANCELED,
+		enums.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, enums.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+		res, err := c.Result(ctx, executionID)
+		if err != nil {
+			return "", err
+		}
+		return res.Status, nil
+	}
+	return nodes.StatusError, nil
+}
+
+// Ping checks that the Temporal server answers.
+func (c *Client) Ping(ctx context.Context) error {
+	if _, err := c.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		return fmt.Errorf("temporal health check: %w", err)
+	}
+	return nil
 }
 
 // Run starts an execution and waits for its result.

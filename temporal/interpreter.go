@@ -29,6 +29,18 @@ func WorkflowID(executionID string) string { return WorkflowIDPrefix + execution
 // (nodes.SchedulerState) of a running or finished execution.
 const QueryState = "weft.state"
 
+// QueryStatus is the query that returns a running execution's
+// LiveStatus: running, or waiting and until when.
+const QueryStatus = "weft.status"
+
+// LiveStatus is what QueryStatus answers.
+type LiveStatus struct {
+	// Status is running or waiting.
+	Status string `json:"status"`
+	// WaitTill is when a waiting execution resumes.
+	WaitTill time.Time `json:"waitTill,omitzero"`
+}
+
 // ExecutionInput is the interpreter workflow's input.
 type ExecutionInput struct {
 	// ExecutionID identifies the execution (its executions row).

@@ -251,6 +251,9 @@ func TestCancel(t *testing.T) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+	if st, err := engine.Client.Status(ctx, id); err != nil || st != nodes.StatusWaiting {
+		t.Fatalf("status while waiting: %q, %v", st, err)
+	}
 	if err := engine.Client.Cancel(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -277,6 +280,25 @@ func TestCancel(t *testing.T) {
 	}
 	if run, err := engine.Client.Start(ctx, in, temporal.StartOptions{}); err == nil {
 		t.Fatalf("an execution id was started twice: run %s", run.GetRunID())
+	}
+}
+
+func TestStatusAndPing(t *testing.T) {
+	ctx := testContext(t)
+	for name, want := range map[string]string{"branching": nodes.StatusSuccess, "error": nodes.StatusError} {
+		x := execute(t, name)
+		if st, err := engine.Client.Status(ctx, x.ID); err != nil || st != want {
+			t.Fatalf("%s: status %q, %v; want %s", name, st, err, want)
+		}
+		if err := engine.Client.Wait(ctx, x.ID); err != nil {
+			t.Fatalf("%s: wait: %v", name, err)
+		}
+	}
+	if _, err := engine.Client.Status(ctx, "no-such-execution"); nodes.ErrorCode(err) != nodes.CodeNotFound {
+		t.Fatalf("unknown execution: %v", err)
+	}
+	if err := engine.Client.Ping(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

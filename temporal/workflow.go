@@ -42,6 +42,7 @@ func InterpreterWorkflow(ctx workflow.Context, in ExecutionInput) (*ExecutionRes
 type interpreter struct {
 	in    ExecutionInput
 	sched *nodes.Scheduler
+	live  LiveStatus
 }
 
 // activities is the typed nil through which the workflow names activities.
@@ -55,8 +56,14 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 		return res, nil
 	}
 	ip.sched = sched
+	ip.live = LiveStatus{Status: nodes.StatusRunning}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (nodes.SchedulerState, error) {
 		return ip.sched.State, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (LiveStatus, error) {
+		return ip.live, nil
 	}); err != nil {
 		return nil, err
 	}
@@ -163,10 +170,13 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 			d = plan.Until.Sub(workflow.Now(ctx))
 		}
 		if d > 0 {
-			ip.recordWaiting(ctx, workflow.Now(ctx).Add(d))
+			till := workflow.Now(ctx).Add(d)
+			ip.live = LiveStatus{Status: nodes.StatusWaiting, WaitTill: till}
+			ip.recordWaiting(ctx, till)
 			if err := workflow.NewTimer(ctx, d).Get(ctx, nil); err != nil {
 				return nil, err
 			}
+			ip.live = LiveStatus{Status: nodes.StatusRunning}
 			ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
 		}
 	}
