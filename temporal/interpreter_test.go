@@ -183,6 +183,16 @@ func TestRetries(t *testing.T) {
 			t.Fatal("Flaky did not run as a regular activity")
 		}
 	})
+	t.Run("a pure node retries as a local activity", func(t *testing.T) {
+		x := execute(t, "retry-local")
+		wantStatus(t, x, nodes.StatusSuccess)
+		if n := flakyAttempts(x.ID, "Flaky", 0); n != 3 {
+			t.Fatalf("%d attempts, want 3", n)
+		}
+		if historyHas(t, x.ID, enums.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+			t.Fatal("a pure node ran as a regular activity")
+		}
+	})
 	t.Run("fails after maxTries", func(t *testing.T) {
 		x := execute(t, "retry-exhausted")
 		wantStatus(t, x, nodes.StatusError)

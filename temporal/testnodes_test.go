@@ -153,6 +153,13 @@ func (flakyNode) Execute(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item,
 	return [][]nodes.Item{in[0]}, nil
 }
 
+// flakyPureNode is flakyNode as a pure node, run as a local activity.
+type flakyPureNode struct{ flakyNode }
+
+func (flakyPureNode) Describe() nodes.Description {
+	return nodes.Description{Name: "weft-test.flakyPure", Versions: []float64{1}, Kind: nodes.KindPure}
+}
+
 // failNode fails with its "message" parameter.
 type failNode struct{}
 
@@ -207,7 +214,7 @@ func (sleepNode) Execute(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item,
 }
 
 func init() {
-	for _, n := range []nodes.Node{emitNode{}, branchNode{}, appendNode{}, batchNode{}, flakyNode{}, failNode{}, peekNode{}, sleepNode{}} {
+	for _, n := range []nodes.Node{emitNode{}, branchNode{}, appendNode{}, batchNode{}, flakyNode{}, flakyPureNode{}, failNode{}, peekNode{}, sleepNode{}} {
 		nodes.Register(n)
 	}
 }
