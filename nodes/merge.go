@@ -66,7 +66,15 @@ func (Merge) Describe() Description {
 		Versions:    []float64{2, 2.1, 3, 3.1, 3.2},
 		Kind:        KindPure,
 		Inputs:      mergeInputCount,
-		Params:      MergeParams{},
+		// n8n's requiredInputs: chooseBranch needs data on inputs 1 and 2,
+		// any other mode data on one input.
+		RequiredInputs: func(n *NodeInstance) []int {
+			if n.Parameters["mode"] == "chooseBranch" {
+				return []int{0, 1}
+			}
+			return nil
+		},
+		Params: MergeParams{},
 	}
 }
 
