@@ -45,6 +45,11 @@ func (e *Env) FromFormat(text, format string) (DateTime, error) {
 	return DateTime{e, d}, nil
 }
 
+// Invalid is DateTime.invalid(reason, explanation).
+func (e *Env) Invalid(reason, explanation string) DateTime {
+	return DateTime{e, invalidDT(reason, explanation)}
+}
+
 // Valid reports whether d is a valid DateTime (Luxon's isValid).
 func (d DateTime) Valid() bool { return d.d != nil && d.d.valid() }
 
@@ -175,6 +180,17 @@ func (d DateTime) Diff(other DateTime, units ...string) (Duration, error) {
 		us[i] = u
 	}
 	return Duration{d.d.diff(other.d, us, false)}, nil
+}
+
+// NormalizeUnit is Luxon's Duration.normalizeUnit: the plural name of a
+// duration unit given singular or plural in any case ("Day" is "days"), or
+// an InvalidUnitError.
+func NormalizeUnit(unit string) (string, error) {
+	u, err := parseDurUnit(unit)
+	if err != nil {
+		return "", err
+	}
+	return u.String(), nil
 }
 
 // Duration is a Luxon Duration for Go code.

@@ -212,6 +212,18 @@ func TestGoUnitErrors(t *testing.T) {
 	if _, err := env.FromFormat("10 PM", "HH a"); err == nil {
 		t.Error("a meridiem with 24-hour tokens is a conflict")
 	}
+	for in, want := range map[string]string{"Day": "days", "quarters": "quarters", "MILLISECOND": "milliseconds", "weekday": ""} {
+		got, err := NormalizeUnit(in)
+		if got != want || (err == nil) != (want != "") {
+			t.Errorf("NormalizeUnit(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if d := env.Invalid("unparsable", "").SetZone("Europe/Berlin"); d.InvalidReason() != "unparsable" {
+		t.Errorf("setZone keeps an invalid DateTime: %q", d.InvalidReason())
+	}
+	if d := env.Invalid("unparsable", "").SetZone("Nowhere/Land"); d.InvalidReason() != "unsupported zone" {
+		t.Errorf("setZone to an unknown zone: %q", d.InvalidReason())
+	}
 	var zero DateTime
 	if zero.Valid() || zero.String() != "Invalid DateTime" || zero.Format("yyyy") != "Invalid DateTime" {
 		t.Error("the zero DateTime is invalid")
