@@ -107,16 +107,11 @@ func (d DateTime) SetZone(name string) DateTime {
 // any case; an unknown unit is Luxon's InvalidUnitError. An invalid DateTime
 // is returned unchanged, before the unit is looked at, as in Luxon.
 func (d DateTime) Plus(amount float64, unit string) (DateTime, error) {
-	if !d.Valid() {
-		return d, nil
-	}
-	u, err := parseDurUnit(unit)
-	if err != nil {
-		return d, err
-	}
-	var dur duration
-	dur.vals.set(u, amount)
-	return DateTime{d.e, d.d.plus(&dur)}, nil
+	return d.withUnit(unit, func(x *dateTime, u durUnit) *dateTime {
+		var dur duration
+		dur.vals.set(u, amount)
+		return x.plus(&dur)
+	})
 }
 
 // Minus is Luxon's minus({[unit]: amount}), Plus of -amount.
@@ -127,15 +122,17 @@ func (d DateTime) Minus(amount float64, unit string) (DateTime, error) {
 // StartOf is Luxon's startOf(unit) (weeks start on Monday); an unknown unit
 // is an InvalidUnitError, and an invalid DateTime is returned unchanged.
 func (d DateTime) StartOf(unit string) (DateTime, error) {
-	return d.round(unit, (*dateTime).startOf)
+	return d.withUnit(unit, (*dateTime).startOf)
 }
 
 // EndOf is Luxon's endOf(unit): the last millisecond of the unit.
 func (d DateTime) EndOf(unit string) (DateTime, error) {
-	return d.round(unit, (*dateTime).endOf)
+	return d.withUnit(unit, (*dateTime).endOf)
 }
 
-func (d DateTime) round(unit string, f func(*dateTime, durUnit) *dateTime) (DateTime, error) {
+// withUnit applies f with a duration unit: an invalid DateTime is returned
+// as it is, before the unit is read, as Luxon's methods do.
+func (d DateTime) withUnit(unit string, f func(*dateTime, durUnit) *dateTime) (DateTime, error) {
 	if !d.Valid() {
 		return d, nil
 	}
