@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/weft/weft/nodes/expr/luxon"
 )
 
 // DateTime is n8n's Date & Time node (n8n-nodes-base.dateTime) version 2:
@@ -85,7 +87,7 @@ func (DateTime) Validate(n *NodeInstance) error {
 	switch op {
 	case "getCurrentDate":
 		if tz, ok := p.Options.Timezone.(string); ok && tz != "" {
-			if _, valid := resolveZone(tz); !valid {
+			if !luxon.NewEnv(nil, nil).FromMillis(0).SetZone(tz).Valid() {
 				return ParamErrorf("options.timezone", "the timezone %s is not valid", tz)
 			}
 		}
@@ -146,7 +148,12 @@ func (DateTime) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		}
 		includeInput = jsTruthy(NormalizeJSON(inc))
 	}
-	wf := workflowZone(ctx)
+	now := time.Now
+	if ctx.Now != nil {
+		now = ctx.Now
+	}
+	// Luxon's default zone is the workflow's: "default" names it below.
+	env := luxon.NewEnv(ctx.Location, now)
 	for i, it := range items {
 		res := NewItem(nil)
 		if includeInput {
@@ -156,7 +163,7 @@ func (DateTime) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 			res.Binary = it.Binary
 		}
 		res.PairedItem = PairedItems{{Item: i}}
-		if err := dateTimeItem(ctx, op, i, wf, res.JSON); err != nil {
+		if err := dateTimeItem(ctx, env, op, i, res.JSON); err != nil {
 			ne := AsNodeError(err)
 			if ctx.ContinueOnFail() {
 				failed := NewItem(map[string]any{"error": ne.Message})
@@ -175,16 +182,8 @@ func (DateTime) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	return [][]Item{out}, nil
 }
 
-// workflowZone is the workflow's timezone as a Luxon zone.
-func workflowZone(ctx *Context) *dtZone {
-	if ctx.Location == nil {
-		return dtUTC
-	}
-	return zoneOfLocation(ctx.Location)
-}
-
 // dateTimeItem runs the operation for item i, writing into j.
-func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) error {
+func dateTimeItem(ctx *Context, env *luxon.Env, op string, i int, j map[string]any) error {
 	param := func(name string, def any) (any, error) {
 		if raw, set := ctx.RawParam(name); set && raw == nil {
 			// n8n fills a static null parameter with its default.
@@ -213,10 +212,6 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if ctx.Now != nil {
-		now = ctx.Now
-	}
 	switch op {
 	case "getCurrentDate":
 		inc, err := param("includeTime", true)
@@ -227,19 +222,16 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if err != nil {
 			return err
 		}
-		zone := wf
+		d := env.NowDateTime()
 		if name := jsStringOrEmpty(tz); name != "" {
-			z, ok := resolveZone(name)
-			if !ok {
+			if d = d.SetZone(name); d.InvalidReason() == "unsupported zone" {
 				return NewNodeError("The timezone %s is not valid. Please check the timezone.", name)
 			}
-			zone = z
 		}
-		d := luxonTime{ms: now().UnixMilli(), zone: zone}
 		if !jsTruthy(inc) {
-			d = d.startOf("day")
+			d, _ = d.StartOf("day")
 		}
-		j[output] = d.iso()
+		j[output] = d.String()
 	case "addToDate", "subtractFromDate":
 		date, err := param("magnitude", "")
 		if err != nil {
@@ -253,22 +245,27 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if err != nil {
 			return err
 		}
-		n, ok := amount.(float64)
-		if !ok {
-			return NewNodeError("Invalid unit value %s", jsToString(amount))
-		}
-		u, ok := normalizeLuxonUnit(unit)
-		if !ok {
-			return NewNodeError("Invalid unit %s", unit)
-		}
-		d, err := parseNodeDate(date, wf.name, "", wf, now)
+		d, err := parseNodeDate(env, date, workflowZone, "")
 		if err != nil {
 			return err
 		}
-		if op == "subtractFromDate" {
-			n = -n
+		// Luxon's plus({[unit]: amount}): an invalid DateTime stays as it is,
+		// a null amount is skipped, the unit is named before the amount is
+		// read as a number.
+		if d.Valid() && amount != nil {
+			if _, err := luxon.NormalizeUnit(unit); err != nil {
+				return NewNodeError("%s", err.Error())
+			}
+			n := loToNumber(amount)
+			if _, isBool := amount.(bool); isBool || amount == "" || math.IsNaN(n) {
+				return NewNodeError("Invalid unit value %s", jsToString(amount))
+			}
+			if op == "subtractFromDate" {
+				n = -n
+			}
+			d, _ = d.Plus(n, unit)
 		}
-		j[output] = d.plus(map[string]float64{u: n}).iso()
+		j[output] = d.String()
 	case "formatDate":
 		date, err := param("date", "")
 		if err != nil {
@@ -292,9 +289,9 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		}
 		tz := ""
 		if jsTruthy(useWorkflowZone) {
-			tz = wf.name
+			tz = workflowZone
 		}
-		d, err := parseNodeDate(date, tz, fromFmt, wf, now)
+		d, err := parseNodeDate(env, date, tz, fromFmt)
 		if err != nil {
 			return err
 		}
@@ -303,7 +300,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 				return err
 			}
 		}
-		j[output] = d.toFormat(format)
+		j[output] = d.Format(format)
 	case "roundDate":
 		date, err := param("date", "")
 		if err != nil {
@@ -313,7 +310,7 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if err != nil {
 			return err
 		}
-		d, err := parseNodeDate(date, wf.name, "", wf, now)
+		d, err := parseNodeDate(env, date, workflowZone, "")
 		if err != nil {
 			return err
 		}
@@ -323,20 +320,22 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 			if err != nil {
 				return err
 			}
-			if _, ok := normalizeLuxonUnit(unit); !ok {
-				return NewNodeError("Invalid unit %s", unit)
+			if d, err = d.StartOf(unit); err != nil {
+				return NewNodeError("%s", err.Error())
 			}
-			j[output] = d.startOf(unit).iso()
+			j[output] = d.String()
 		case "roundUp":
 			unit, err := str("to", "month")
 			if err != nil {
 				return err
 			}
-			u, ok := normalizeLuxonUnit(unit)
-			if !ok {
-				return NewNodeError("Invalid unit %s", unit)
+			if d, err = d.Plus(1, unit); err == nil {
+				d, err = d.StartOf(unit)
 			}
-			j[output] = d.plus(map[string]float64{u: 1}).startOf(unit).iso()
+			if err != nil {
+				return NewNodeError("%s", err.Error())
+			}
+			j[output] = d.String()
 		}
 	case "getTimeBetweenDates":
 		start, err := param("startDate", "")
@@ -364,22 +363,29 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		case string:
 			units = []string{x}
 		}
-		ds, err := parseNodeDate(start, wf.name, "", wf, now)
+		ds, err := parseNodeDate(env, start, workflowZone, "")
 		if err != nil {
 			return err
 		}
-		de, err := parseNodeDate(end, wf.name, "", wf, now)
+		de, err := parseNodeDate(env, end, workflowZone, "")
 		if err != nil {
 			return err
 		}
-		dur, err := de.diff(ds, units)
+		dur, err := de.Diff(ds, units...)
 		if err != nil {
-			return err
+			return NewNodeError("%s", err.Error())
 		}
-		if jsTruthy(iso) {
-			j[output] = dur.iso()
+		if !jsTruthy(iso) {
+			obj := map[string]any{}
+			for k, v := range dur.Object() {
+				obj[k] = v
+			}
+			j[output] = obj
+		} else if s, ok := dur.ISO(); ok {
+			j[output] = s
 		} else {
-			j[output] = dur.toObject()
+			// An invalid Duration's toString is null.
+			j[output] = nil
 		}
 	case "extractDate":
 		date, err := param("date", "")
@@ -390,14 +396,17 @@ func dateTimeItem(ctx *Context, op string, i int, wf *dtZone, j map[string]any) 
 		if err != nil {
 			return err
 		}
-		d, err := parseNodeDate(date, wf.name, "", wf, now)
+		d, err := parseNodeDate(env, date, workflowZone, "")
 		if err != nil {
 			return err
 		}
 		if part == "week" {
-			j[output] = d.get("weekNumber")
+			part = "weekNumber"
+		}
+		if x, ok := d.Get(part); ok {
+			j[output] = x
 		} else {
-			j[output] = d.get(part)
+			j[output] = nil
 		}
 	default:
 		return NewNodeError("The operation \"%s\" is not supported", op)
@@ -412,16 +421,19 @@ func jsStringOrEmpty(v any) string {
 	return jsToString(v)
 }
 
+// workflowZone is the zone name parseNodeDate is given for the workflow's
+// zone: the Env's default zone, which is the workflow's.
+const workflowZone = "default"
+
 // parseNodeDate is the Date & Time node's parseDate: Luxon DateTimes pass
 // through; numbers (and numeric strings) are Unix seconds, or milliseconds
 // from 12 digits; other strings are parsed by fromFormat or moment, then
 // put in zone tz ("Etc/UTC" when empty; a "+hh" offset in the string picks
 // an Etc/GMT zone when no tz is given).
-func parseNodeDate(v any, tz, fromFmt string, wf *dtZone, now func() time.Time) (luxonTime, error) {
+func parseNodeDate(env *luxon.Env, v any, tz, fromFmt string) (luxon.DateTime, error) {
 	if t, ok := v.(time.Time); ok {
-		return luxonTime{ms: t.UnixMilli(), zone: zoneOfLocation(t.Location())}, nil
+		return env.DateTimeOf(t), nil
 	}
-	var parsed luxonTime
 	if fromFmt == "" {
 		if _, isObj := v.(map[string]any); !isObj {
 			if n := loToNumber(v); !math.IsNaN(n) {
@@ -429,20 +441,18 @@ func parseNodeDate(v any, tz, fromFmt string, wf *dtZone, now func() time.Time) 
 					n *= 1000
 				}
 				if n != math.Trunc(n) || math.IsInf(n, 0) {
-					return luxonTime{}, NewNodeError("date.includes is not a function")
+					return luxon.DateTime{}, NewNodeError("date.includes is not a function")
 				}
 				if len(jsNumberString(n)) < 12 {
-					parsed = luxonTime{ms: int64(n * 1000), zone: wf}
-				} else {
-					parsed = luxonTime{ms: int64(n), zone: wf}
+					n *= 1000
 				}
-				return finishNodeDate(parsed.setZone(zoneOrUTC(tz)))
+				return finishNodeDate(env.FromMillis(n).SetZone(zoneOrUTC(tz)))
 			}
 		}
 	}
 	s, ok := v.(string)
 	if !ok {
-		return luxonTime{}, NewNodeError("date.includes is not a function")
+		return luxon.DateTime{}, NewNodeError("date.includes is not a function")
 	}
 	if tz == "" {
 		if i := strings.Index(s, "+"); i >= 0 {
@@ -456,14 +466,21 @@ func parseNodeDate(v any, tz, fromFmt string, wf *dtZone, now func() time.Time) 
 			tz = "Etc/GMT-" + jsNumberString(jsStringToNumber(rest))
 		}
 	}
+	var parsed luxon.DateTime
 	if fromFmt != "" {
-		parsed = fromFormat(s, fromFmt, wf, now())
+		var err error
+		if parsed, err = env.FromFormat(s, fromFmt); err != nil {
+			return parsed, NewNodeError("%s", err.Error())
+		}
 	} else if ms, ok := parseMomentString(s); ok {
-		parsed = luxonTime{ms: ms, zone: dtUTC}
+		parsed = env.FromMillis(float64(ms))
 	} else {
-		parsed = invalidTime("unparsable")
+		// n8n reads moment's answer with DateTime.fromISO: an invalid moment
+		// gives an unparsable DateTime, which setZone may still turn into an
+		// unsupported zone.
+		parsed = env.Invalid("unparsable", "")
 	}
-	return finishNodeDate(parsed.setZone(zoneOrUTC(tz)))
+	return finishNodeDate(parsed.SetZone(zoneOrUTC(tz)))
 }
 
 func zoneOrUTC(tz string) string {
@@ -473,8 +490,8 @@ func zoneOrUTC(tz string) string {
 	return tz
 }
 
-func finishNodeDate(d luxonTime) (luxonTime, error) {
-	if d.invalid == "unparsable" {
+func finishNodeDate(d luxon.DateTime) (luxon.DateTime, error) {
+	if d.InvalidReason() == "unparsable" {
 		return d, NewNodeError("Invalid date format")
 	}
 	return d, nil

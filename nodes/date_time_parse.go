@@ -128,7 +128,7 @@ func isoDate(s string, extended bool) (y, m, d int, ok bool) {
 		}
 		// ISO week 1 holds January 4th.
 		jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, time.UTC)
-		monday := jan4.AddDate(0, 0, -(isoWeekday(jan4) - 1))
+		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
 		t := monday.AddDate(0, 0, (w-1)*7+wd-1)
 		return t.Year(), int(t.Month()), t.Day(), true
 	case len(s) == 0:
@@ -147,12 +147,17 @@ func isoDate(s string, extended bool) (y, m, d int, ok bool) {
 		s = strings.ReplaceAll(s, "-", "")
 		m, _ = strconv.Atoi(s[:2])
 		d, _ = strconv.Atoi(s[2:4])
-		if m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m) {
+		if m < 1 || m > 12 || d < 1 || d > monthDays(y, m) {
 			return 0, 0, 0, false
 		}
 		return y, m, d, true
 	}
 	return 0, 0, 0, false
+}
+
+// monthDays is the number of days in month m (1 to 12) of year y.
+func monthDays(y, m int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func isoWeeksInYear(y int) int {
@@ -184,7 +189,7 @@ func parseRFC2822(s string) (ms int64, ok, matched bool) {
 	h, _ := strconv.Atoi(m[5])
 	mi, _ := strconv.Atoi(m[6])
 	sec, _ := strconv.Atoi(m[7])
-	if day < 1 || day > daysInMonth(y, mon) || h > 23 || mi > 59 || sec > 59 {
+	if day < 1 || day > monthDays(y, mon) || h > 23 || mi > 59 || sec > 59 {
 		return 0, false, true
 	}
 	t := time.Date(y, time.Month(mon), day, h, mi, sec, 0, time.UTC)
@@ -339,7 +344,7 @@ func parseJSDate(s string) (int64, bool) {
 	if am && h == 12 {
 		h = 0
 	}
-	if month < 1 || month > 12 || d < 1 || d > daysInMonth(y, month) || h > 24 || mi > 59 || sec > 59 {
+	if month < 1 || month > 12 || d < 1 || d > monthDays(y, month) || h > 24 || mi > 59 || sec > 59 {
 		return 0, false
 	}
 	t := time.Date(y, time.Month(month), d, h, mi, sec, milli*1e6, time.UTC)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/weft/weft/nodes/expr/luxon"
 )
 
 // This file holds the JavaScript value semantics that n8n's condition
@@ -336,20 +338,9 @@ func condParseObject(v any) (map[string]any, bool) {
 	return m, ok
 }
 
-var condISODate = regexp.MustCompile(`^([+-]?\d{4,6})(?:-?(\d{2})(?:-?(\d{2}))?)?(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?\s?(Z|[+-]\d{2}(?::?\d{2})?)?$`)
-
-var condDateLayouts = []string{
-	time.RFC1123, time.RFC1123Z, time.RFC850, time.ANSIC, time.RFC822, time.RFC822Z,
-	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "2 Jan 2006 15:04:05 -0700",
-	"Mon Jan 2 2006 15:04:05 GMT-0700", "Mon Jan 02 2006 15:04:05 GMT-0700",
-	"Jan 2 2006", "Jan 2, 2006", "January 2, 2006", "January 2 2006", "2 January 2006", "2 Jan 2006",
-	"Jan 2, 2006 15:04:05", "January 2, 2006 15:04:05", "2006/01/02", "2006/01/02 15:04:05",
-	"2006/1/2", "01/02/2006", "1/2/2006", "01/02/2006 15:04:05", "1/2/2006 15:04:05",
-}
-
-// condParseDateTime is n8n's tryToParseDateTime: a date value, an ISO 8601,
-// HTTP, RFC 2822 or SQL date text, or what Date.parse accepts. Texts
-// without an offset are read in loc.
+// condParseDateTime is n8n's tryToParseDateTime: a date value as it is, or
+// the text read by luxon.ParseToDateTime (ISO 8601, HTTP, RFC 2822, SQL,
+// then what Date.parse accepts), texts without an offset in loc.
 func condParseDateTime(v any, loc *time.Location) (time.Time, bool) {
 	if loc == nil {
 		loc = time.UTC
@@ -357,63 +348,8 @@ func condParseDateTime(v any, loc *time.Location) (time.Time, bool) {
 	if t, ok := v.(time.Time); ok {
 		return t, true
 	}
-	s := strings.TrimSpace(condString(v))
-	if m := condISODate.FindStringSubmatch(s); m != nil {
-		if t, ok := condISOTime(m, loc); ok {
-			return t, true
-		}
-	}
-	for _, layout := range condDateLayouts {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-func condISOTime(m []string, loc *time.Location) (time.Time, bool) {
-	num := func(s string, def int) int {
-		if s == "" {
-			return def
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return -1
-		}
-		return n
-	}
-	year, month, day := num(m[1], 0), num(m[2], 1), num(m[3], 1)
-	hour, minute, sec := num(m[4], 0), num(m[5], 0), num(m[6], 0)
-	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || sec > 59 {
-		return time.Time{}, false
-	}
-	nsec := 0
-	if m[7] != "" {
-		frac := (m[7] + "000000000")[:9]
-		nsec = num(frac, 0)
-	}
-	zone := loc
-	switch z := m[8]; {
-	case z == "Z":
-		zone = time.UTC
-	case z != "":
-		sign := 1
-		if z[0] == '-' {
-			sign = -1
-		}
-		z = strings.ReplaceAll(z[1:], ":", "")
-		h := num(z[:2], 0)
-		mm := 0
-		if len(z) >= 4 {
-			mm = num(z[2:4], 0)
-		}
-		zone = time.FixedZone("", sign*(h*3600+mm*60))
-	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, zone)
-	if t.Day() != day {
-		return time.Time{}, false
-	}
-	return t, true
+	t, err := luxon.ParseToDateTime(condString(v), loc)
+	return t, err == nil
 }
 
 // condFieldType names the value types of n8n's validateFieldType.

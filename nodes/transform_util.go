@@ -58,13 +58,6 @@ func jsEmpty(v any, defined bool) bool {
 	return ok && s == ""
 }
 
-func abs(n int) int {
-	if n < 0 {
-		return -n
-	}
-	return n
-}
-
 // jsLess is JavaScript's a < b on JSON values (undefined when !defined):
 // objects and arrays become strings first, two strings compare by UTF-16
 // code units, anything else as numbers. (lodash's lt, loLess, differs for

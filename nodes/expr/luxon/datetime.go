@@ -34,6 +34,17 @@ func makeDT(ts int64, z *zone) *dateTime {
 	return &dateTime{ts: ts, z: z, o: o, c: civilFromLocal(local)}
 }
 
+// fromMillis is Luxon's DateTime.fromMillis for a number ms.
+func fromMillis(ms float64, z *zone) *dateTime {
+	if ms < -maxDate || ms > maxDate {
+		return invalidDT("Timestamp out of range", "")
+	}
+	if math.IsNaN(ms) {
+		return invalidDT("invalid input", "")
+	}
+	return makeDT(int64(ms), z)
+}
+
 // invalidDT is Luxon's DateTime.invalid.
 func invalidDT(reason, explanation string) *dateTime {
 	return &dateTime{z: utcZone, inv: &invalidInfo{reason: reason, explanation: explanation}}
@@ -47,6 +58,65 @@ func (d *dateTime) weekData() (weekYear, weekNumber, weekday int) {
 		d.week[0], d.week[1], d.week[2] = isoWeek(d.c.year, d.c.month, d.c.day)
 	}
 	return d.week[0], d.week[1], d.week[2]
+}
+
+// intGetters are Luxon's whole-number DateTime getters.
+var intGetters = map[string]bool{
+	"year": true, "month": true, "day": true, "hour": true, "minute": true, "second": true,
+	"millisecond": true, "quarter": true, "ordinal": true, "daysInYear": true, "weekday": true,
+	"weekNumber": true, "weekYear": true, "weeksInWeekYear": true, "localWeekday": true,
+	"localWeekNumber": true, "localWeekYear": true,
+}
+
+// getter is the value of one of Luxon's whole-number getters (year, month,
+// weekNumber, ordinal, …); ok is false for any other name. An invalid
+// DateTime answers 0 and ok, where Luxon answers NaN.
+func (d *dateTime) getter(key string) (x int, ok bool) {
+	if !intGetters[key] || !d.valid() {
+		return 0, intGetters[key]
+	}
+	c := d.c
+	switch key {
+	case "year":
+		return c.year, true
+	case "month":
+		return c.month, true
+	case "day":
+		return c.day, true
+	case "hour":
+		return c.hour, true
+	case "minute":
+		return c.minute, true
+	case "second":
+		return c.second, true
+	case "millisecond":
+		return c.millisecond, true
+	case "quarter":
+		return (c.month + 2) / 3, true
+	case "ordinal":
+		return ordinalOf(c.year, c.month, c.day), true
+	case "daysInYear":
+		return daysInYear(c.year), true
+	case "localWeekday", "localWeekNumber", "localWeekYear":
+		wy, wn, wd := localWeek(c.year, c.month, c.day)
+		switch key {
+		case "localWeekday":
+			return wd, true
+		case "localWeekNumber":
+			return wn, true
+		}
+		return wy, true
+	}
+	wy, wn, wd := d.weekData()
+	switch key {
+	case "weekday":
+		return wd, true
+	case "weekNumber":
+		return wn, true
+	case "weekYear":
+		return wy, true
+	}
+	return weeksInWeekYear(wy), true
 }
 
 // time returns the instant as a Go time in an equivalent location.

@@ -36,7 +36,8 @@ import (
 )
 
 // Env is the Luxon state of one goja runtime: its default zone, its clock and
-// the prototypes of its DateTime, Duration and Interval objects. It is not
+// the prototypes of its DateTime, Duration and Interval objects. An Env made
+// by NewEnv has no runtime and serves the Go DateTime API only. It is not
 // safe for concurrent use, like the runtime itself.
 type Env struct {
 	rt      *goja.Runtime
@@ -65,14 +66,8 @@ func Install(rt *goja.Runtime, zone *time.Location, now func() time.Time) (*Env,
 	if rt == nil {
 		return nil, errors.New("luxon: nil runtime")
 	}
-	e := &Env{
-		rt:         rt,
-		zones:      zoneCache{},
-		fmtCache:   map[string][]fmtToken{},
-		parseCache: map[string]*formatParser{},
-	}
-	e.SetZone(zone)
-	e.SetNow(now)
+	e := NewEnv(zone, now)
+	e.rt = rt
 	e.errorCtor = rt.Get("Error")
 	e.dateCtor = rt.Get("Date")
 	if e.errorCtor == nil || e.dateCtor == nil {
@@ -88,6 +83,20 @@ func Install(rt *goja.Runtime, zone *time.Location, now func() time.Time) (*Env,
 		}
 	}
 	return e, nil
+}
+
+// NewEnv returns an Env without a JavaScript runtime, for Go callers of the
+// DateTime API (see DateTimeOf): zone is Luxon's default zone (nil means UTC),
+// now the clock (nil means time.Now). Install builds on it.
+func NewEnv(zone *time.Location, now func() time.Time) *Env {
+	e := &Env{
+		zones:      zoneCache{},
+		fmtCache:   map[string][]fmtToken{},
+		parseCache: map[string]*formatParser{},
+	}
+	e.SetZone(zone)
+	e.SetNow(now)
+	return e
 }
 
 // SetZone changes the default zone (Luxon's Settings.defaultZone); nil is UTC.

@@ -418,8 +418,7 @@ func (e *Env) parseToDateTime(s string) (*dateTime, error) {
 // location), HTTP dates, RFC 2822, SQL, and finally common Date.parse forms.
 // Strings without an offset are read in zone (nil means UTC).
 func ParseToDateTime(s string, zone *time.Location) (time.Time, error) {
-	e := &Env{zones: zoneCache{}, now: time.Now, defZone: zoneForLocation(zone)}
-	d, err := e.parseToDateTime(s)
+	d, err := NewEnv(zone, nil).parseToDateTime(s)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -71,7 +71,15 @@ func (e *Env) tokens(f string) []fmtToken {
 	return t
 }
 
-// format is Luxon's DateTime#toFormat in en-US; allowZ renders a zero
+// toFormat is Luxon's DateTime#toFormat: "Invalid DateTime" for an invalid d.
+func (e *Env) toFormat(d *dateTime, f string) string {
+	if !d.valid() {
+		return "Invalid DateTime"
+	}
+	return e.format(d, f, false)
+}
+
+// format renders d (which must be valid) with Luxon's toFormat tokens in en-US; allowZ renders a zero
 // fixed offset as "Z" (Luxon's technical formats).
 func (e *Env) format(d *dateTime, f string, allowZ bool) string {
 	b := make([]byte, 0, len(f)+16)

@@ -44,62 +44,15 @@ func (j *jsDT) validStr(s string) goja.Value {
 // Get serves Luxon's instance getters.
 func (j *jsDT) Get(key string) goja.Value {
 	d, e := j.d, j.e
+	if x, ok := d.getter(key); ok {
+		return j.validInt(x)
+	}
 	switch key {
-	case "year":
-		return j.validInt(d.c.year)
-	case "month":
-		return j.validInt(d.c.month)
-	case "day":
-		return j.validInt(d.c.day)
-	case "hour":
-		return j.validInt(d.c.hour)
-	case "minute":
-		return j.validInt(d.c.minute)
-	case "second":
-		return j.validInt(d.c.second)
-	case "millisecond":
-		return j.validInt(d.c.millisecond)
-	case "quarter":
-		return j.validInt((d.c.month + 2) / 3)
-	case "weekday", "weekNumber", "weekYear":
-		if !d.valid() {
-			return e.num(nan)
-		}
-		wy, wn, wd := d.weekData()
-		switch key {
-		case "weekday":
-			return e.int(wd)
-		case "weekNumber":
-			return e.int(wn)
-		}
-		return e.int(wy)
-	case "localWeekday", "localWeekNumber", "localWeekYear":
-		if !d.valid() {
-			return e.num(nan)
-		}
-		wy, wn, wd := localWeek(d.c.year, d.c.month, d.c.day)
-		switch key {
-		case "localWeekday":
-			return e.int(wd)
-		case "localWeekNumber":
-			return e.int(wn)
-		}
-		return e.int(wy)
-	case "ordinal":
-		return j.validInt(ordinalOf(d.c.year, d.c.month, d.c.day))
 	case "daysInMonth":
 		if !d.valid() {
 			return goja.Undefined()
 		}
 		return e.int(daysInMonth(d.c.year, d.c.month))
-	case "daysInYear":
-		return j.validInt(daysInYear(d.c.year))
-	case "weeksInWeekYear":
-		if !d.valid() {
-			return e.num(nan)
-		}
-		wy, _, _ := d.weekData()
-		return e.int(weeksInWeekYear(wy))
 	case "isInLeapYear":
 		return e.rt.ToValue(d.valid() && isLeapYear(d.c.year))
 	case "zoneName":
@@ -474,10 +427,7 @@ func (e *Env) buildDateTime() (proto, ctor *goja.Object) {
 		if isNullish(arg(call, 0)) {
 			e.throwTypeError("Cannot read properties of undefined (reading 'length')")
 		}
-		if !d.valid() {
-			return rt.ToValue("Invalid DateTime")
-		}
-		return rt.ToValue(e.format(d, arg(call, 0).String(), false))
+		return rt.ToValue(e.toFormat(d, arg(call, 0).String()))
 	})
 	m("toLocaleString", func(d *dateTime, call goja.FunctionCall) goja.Value {
 		if !d.valid() {
@@ -779,15 +729,7 @@ func (e *Env) installDateTimeStatics(ctor *goja.Object) {
 		if typeOf(v) != "number" {
 			e.throw(argumentError("fromMillis requires a numerical input, but received a %s with value %s", typeOf(v), jsString(v)))
 		}
-		ms := v.ToFloat()
-		z := e.resolveZone(optValue(optObject(call, 1), "zone"))
-		if ms < -maxDate || ms > maxDate {
-			return wrap(invalidDT("Timestamp out of range", ""))
-		}
-		if math.IsNaN(ms) {
-			return wrap(invalidDT("invalid input", ""))
-		}
-		return wrap(makeDT(int64(ms), z))
+		return wrap(fromMillis(v.ToFloat(), e.resolveZone(optValue(optObject(call, 1), "zone"))))
 	})
 	s("fromSeconds", func(call goja.FunctionCall) goja.Value {
 		v := arg(call, 0)
