@@ -77,6 +77,12 @@ type Description struct {
 	// Outputs returns how many main outputs an instance has, not counting
 	// the error output that onError=continueErrorOutput adds; nil means one.
 	Outputs func(n *NodeInstance) int
+	// RequiredInputs, for a node with several inputs, lists the inputs that
+	// must have received items before the node may run with data missing
+	// on its other inputs (n8n's requiredInputs: Merge in chooseBranch mode
+	// needs both). nil means any input with items suffices. The Scheduler
+	// asks it only when nothing else is left to run.
+	RequiredInputs func(n *NodeInstance) []int
 	// Params is the zero value of the node's parameter struct. Its JSON tags
 	// are the parameter names and its `doc` tags their documentation; the
 	// node-types API is generated from it.

@@ -19,6 +19,10 @@ type NodeRun struct {
 	StartTime int64 `json:"startTime"`
 	// ExecutionTime is the run's duration in milliseconds.
 	ExecutionTime int64 `json:"executionTime"`
+	// ExecutionIndex numbers the node runs of an execution in the order
+	// they started (n8n's executionIndex); sorting all runs by it gives the
+	// execution order.
+	ExecutionIndex int `json:"executionIndex"`
 	// ExecutionStatus is success, error, waiting or canceled.
 	ExecutionStatus string `json:"executionStatus"`
 	// Source names, per input, the node output the input came from.

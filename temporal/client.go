@@ -1,0 +1,172 @@
+package temporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/weft/weft/nodes"
+)
+
+// Custom search attributes of interpreter workflows, so operators can find
+// an execution in the Temporal UI by workflow, name or trigger mode.
+var (
+	SearchWorkflowID   = temporal.NewSearchAttributeKeyKeyword("WeftWorkflowId")
+	SearchWorkflowName = temporal.NewSearchAttributeKeyKeyword("WeftWorkflowName")
+	SearchTriggerMode  = temporal.NewSearchAttributeKeyKeyword("WeftTriggerMode")
+)
+
+// SearchAttributes returns the custom search attributes weft needs in its
+// namespace, by name.
+func SearchAttributes() map[string]enums.IndexedValueType {
+	return map[string]enums.IndexedValueType{
+		SearchWorkflowID.GetName():   enums.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchWorkflowName.GetName(): enums.INDEXED_VALUE_TYPE_KEYWORD,
+		SearchTriggerMode.GetName():  enums.INDEXED_VALUE_TYPE_KEYWORD,
+	}
+}
+
+// RegisterSearchAttributes adds the search attributes weft needs to a
+// namespace, leaving those that exist alone.
+func RegisterSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes: %w", err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for name, typ := range SearchAttributes() {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	if err != nil {
+		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}
+
+// Client starts, cancels and awaits executions on Temporal.
+type Client struct {
+	// Temporal is the SDK client.
+	Temporal client.Client
+	// TaskQueue is where the interpreter's workers listen; empty is
+	// DefaultTaskQueue.
+	TaskQueue string
+}
+
+// StartOptions are per-start options.
+type StartOptions struct {
+	// Memo entries are added beside weft's own (workflowName, versionId,
+	// mode).
+	Memo map[string]any
+}
+
+// runTimeoutGrace is added to a workflow's executionTimeout for the
+// Temporal run timeout: the interpreter stops itself at the timeout and
+// needs a moment to record that; the run timeout is the backstop.
+const runTimeoutGrace = time.Minute
+
+// Start starts the interpreter workflow for an execution, with workflow id
+// WorkflowID(in.ExecutionID), weft's search attributes and memo, and the
+// workflow's executionTimeout as run timeout. It fails if an execution with
+// that id was started before.
+func (c *Client) Start(ctx context.Context, in ExecutionInput, opts StartOptions) (client.WorkflowRun, error) {
+	if in.ExecutionID == "" {
+		return nil, nodes.Errorf(nodes.CodeInvalid, "execution id is required")
+	}
+	if in.Workflow == nil {
+		return nil, nodes.Errorf(nodes.CodeInvalid, "execution %s has no workflow definition", in.ExecutionID)
+	}
+	if in.Mode == "" {
+		in.Mode = nodes.ModeManual
+	}
+	memo := map[string]any{"workflowName": in.Workflow.Name, "versionId": in.VersionID, "mode": in.Mode}
+	for k, v := range opts.Memo {
+		memo[k] = v
+	}
+	attrs := []temporal.SearchAttributeUpdate{SearchTriggerMode.ValueSet(in.Mode)}
+	if in.WorkflowID != "" {
+		attrs = append(attrs, SearchWorkflowID.ValueSet(in.WorkflowID))
+	}
+	if in.Workflow.Name != "" {
+		attrs = append(attrs, SearchWorkflowName.ValueSet(in.Workflow.Name))
+	}
+	so := client.StartWorkflowOptions{
+		ID:                                       WorkflowID(in.ExecutionID),
+		TaskQueue:                                c.taskQueue(),
+		WorkflowIDReusePolicy:                    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+		TypedSearchAttributes:                    temporal.NewSearchAttributes(attrs...),
+		Memo:                                     memo,
+		EnableEagerStart:                         true,
+	}
+	if secs := in.Workflow.Settings.ExecutionTimeout; secs > 0 {
+		so.WorkflowRunTimeout = time.Duration(secs)*time.Second + runTimeoutGrace
+	}
+	run, err := c.Temporal.ExecuteWorkflow(ctx, so, WorkflowName, in)
+	if err != nil {
+		return nil, fmt.Errorf("start execution %s: %w", in.ExecutionID, err)
+	}
+	return run, nil
+}
+
+// Cancel asks a running execution to stop; the interpreter records the
+// running node and the execution as canceled.
+func (c *Client) Cancel(ctx context.Context, executionID string) error {
+	if err := c.Temporal.CancelWorkflow(ctx, WorkflowID(executionID), ""); err != nil {
+		return fmt.Errorf("cancel execution %s: %w", executionID, err)
+	}
+	return nil
+}
+
+// Result waits for an execution to end and returns how it ended. A
+// canceled or timed-out run is a result with status canceled, not an error.
+func (c *Client) Result(ctx context.Context, executionID string) (*ExecutionResult, error) {
+	run := c.Temporal.GetWorkflow(ctx, WorkflowID(executionID), "")
+	var res ExecutionResult
+	err := run.Get(ctx, &res)
+	if err == nil {
+		return &res, nil
+	}
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) {
+		return &ExecutionResult{Status: nodes.StatusCanceled, Error: &nodes.NodeError{Name: "ManualExecutionCancelledError", Message: msgCanceled}}, nil
+	}
+	var timeout *temporal.TimeoutError
+	if errors.As(err, &timeout) {
+		return &ExecutionResult{Status: nodes.StatusCanceled, Error: &nodes.NodeError{Name: "TimeoutExecutionCancelledError", Message: msgTimedOut}}, nil
+	}
+	var terminated *temporal.TerminatedError
+	if errors.As(err, &terminated) {
+		return &ExecutionResult{Status: nodes.StatusCrashed, Error: &nodes.NodeError{Message: "The execution was terminated"}}, nil
+	}
+	return nil, fmt.Errorf("execution %s: %w", executionID, err)
+}
+
+// Run starts an execution and waits for its result.
+func (c *Client) Run(ctx context.Context, in ExecutionInput, opts StartOptions) (*ExecutionResult, error) {
+	if _, err := c.Start(ctx, in, opts); err != nil {
+		return nil, err
+	}
+	return c.Result(ctx, in.ExecutionID)
+}
+
+func (c *Client) taskQueue() string {
+	if c.TaskQueue == "" {
+		return DefaultTaskQueue
+	}
+	return c.TaskQueue
+}

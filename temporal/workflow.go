@@ -1,0 +1,266 @@
+package temporal
+
+import (
+	"errors"
+	"maps"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/weft/weft/nodes"
+)
+
+// Timeouts of the interpreter's activities.
+const (
+	// nodeTimeout bounds one attempt of a node.
+	nodeTimeout = 10 * time.Minute
+	// recordTimeout bounds one attempt of a bookkeeping activity.
+	recordTimeout = 30 * time.Second
+)
+
+// Execution error messages, n8n's.
+const (
+	msgCanceled = "The execution was cancelled"
+	msgTimedOut = "The execution was cancelled because it timed out"
+)
+
+// InterpreterWorkflow runs one execution of a workflow definition: it asks
+// a nodes.Scheduler which node runs next and runs it as an activity (pure
+// nodes as local activities, I/O nodes as regular ones with the node's
+// retry policy, Wait as a durable timer) until nothing is left to run or a
+// node error stops it. Node failures end the execution with status error
+// and a nil error; a cancellation records the running node as canceled and
+// returns Temporal's canceled error.
+//
+// Workflow code only: no map iteration, clock, randomness or I/O here.
+func InterpreterWorkflow(ctx workflow.Context, in ExecutionInput) (*ExecutionResult, error) {
+	ip := &interpreter{in: in}
+	return ip.run(ctx)
+}
+
+type interpreter struct {
+	in    ExecutionInput
+	sched *nodes.Scheduler
+}
+
+// activities is the typed nil through which the workflow names activities.
+var activities *Activities
+
+func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
+	sched, err := nodes.NewScheduler(ip.in.Workflow, ip.in.StartNode)
+	if err != nil {
+		res := &ExecutionResult{Status: nodes.StatusError, Error: &nodes.NodeError{Message: err.Error()}}
+		ip.record(ctx, activities.ExecutionFinished, res.Status, res)
+		return res, nil
+	}
+	ip.sched = sched
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (nodes.SchedulerState, error) {
+		return ip.sched.State, nil
+	}); err != nil {
+		return nil, err
+	}
+	ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+
+	var deadline time.Time
+	if secs := ip.in.Workflow.Settings.ExecutionTimeout; secs > 0 {
+		deadline = workflow.GetInfo(ctx).WorkflowStartTime.Add(time.Duration(secs) * time.Second)
+	}
+	var lastErr *nodes.NodeError
+	for {
+		task, more := sched.Next()
+		if !more {
+			break
+		}
+		if !deadline.IsZero() && !workflow.Now(ctx).Before(deadline) {
+			return ip.finish(ctx, nodes.StatusCanceled, &nodes.NodeError{Name: "TimeoutExecutionCancelledError", Message: msgTimedOut}), nil
+		}
+		started := workflow.Now(ctx)
+		res, err := ip.runTask(ctx, task)
+		if err != nil {
+			if isCanceled(ctx, err) {
+				return ip.canceled(ctx, task, started)
+			}
+			// The activity failed for good (not the node: the node's own
+			// failures come back as results). Record the run as failed.
+			ne := &nodes.NodeError{Name: "NodeOperationError", Message: errorMessage(err), Node: task.Node,
+				Timestamp: workflow.Now(ctx).UnixMilli()}
+			ip.recordRun(ctx, task, nodes.StatusError, started, ne)
+			res = &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusError, Error: ne.Message}, NodeError: ne}
+		}
+		if res.Status == nodes.StatusError {
+			lastErr = res.NodeError
+			if lastErr == nil {
+				lastErr = &nodes.NodeError{Message: res.Error, Node: task.Node}
+			}
+		}
+		sched.Done(task, res.TaskResult)
+	}
+	if ctx.Err() != nil {
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		ip.finish(dctx, nodes.StatusCanceled, &nodes.NodeError{Name: "ManualExecutionCancelledError", Message: msgCanceled})
+		return nil, temporal.NewCanceledError()
+	}
+	if sched.Failed() {
+		if lastErr == nil || lastErr.Node != sched.State.FailedNode {
+			lastErr = &nodes.NodeError{Message: sched.State.Error, Node: sched.State.FailedNode}
+		}
+		return ip.finish(ctx, nodes.StatusError, lastErr), nil
+	}
+	return ip.finish(ctx, nodes.StatusSuccess, nil), nil
+}
+
+// runTask runs one task where its node belongs.
+func (ip *interpreter) runTask(ctx workflow.Context, task *nodes.Task) (*NodeResult, error) {
+	node := ip.in.Workflow.Node(task.Node)
+	kind := nodes.KindPure
+	if t := nodes.Lookup(node.Type); t != nil && !node.Disabled {
+		kind = t.Kind
+	}
+	req := ip.request(task)
+	var res NodeResult
+	switch {
+	case kind == nodes.KindControl && node.Type == "n8n-nodes-base.wait":
+		return ip.runWait(ctx, node, req)
+	case kind == nodes.KindIO:
+		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+			StartToCloseTimeout: nodeTimeout,
+			RetryPolicy:         retryPolicy(node),
+		})
+		err := workflow.ExecuteActivity(actx, activities.RunNode, req).Get(ctx, &res)
+		return &res, err
+	default:
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: nodeTimeout,
+			RetryPolicy:         retryPolicy(node),
+		})
+		err := workflow.ExecuteLocalActivity(lctx, activities.RunNode, req).Get(ctx, &res)
+		return &res, err
+	}
+}
+
+// runWait evaluates a Wait node's parameters, waits on a durable timer and
+// then records the node's run, which passes its input through.
+func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, req NodeRequest) (*NodeResult, error) {
+	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: nodeTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: retryableAttempts},
+	})
+	var plan WaitResult
+	if err := workflow.ExecuteLocalActivity(lctx, activities.PlanWait, req).Get(ctx, &plan); err != nil {
+		return nil, err
+	}
+	if plan.NoData {
+		return &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusSuccess, NoData: true}}, nil
+	}
+	if plan.NodeError != nil && node.ErrorMode() == nodes.OnErrorStop {
+		ip.recordRun(ctx, &req.Task, nodes.StatusError, workflow.Now(ctx), plan.NodeError)
+		return &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusError, Error: plan.NodeError.Message}, NodeError: plan.NodeError}, nil
+	}
+	if plan.NodeError == nil {
+		d := plan.Duration
+		if !plan.Until.IsZero() {
+			d = plan.Until.Sub(workflow.Now(ctx))
+		}
+		if d > 0 {
+			ip.recordWaiting(ctx, workflow.Now(ctx).Add(d))
+			if err := workflow.NewTimer(ctx, d).Get(ctx, nil); err != nil {
+				return nil, err
+			}
+			ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+		}
+	}
+	var res NodeResult
+	err := workflow.ExecuteLocalActivity(lctx, activities.RunNode, req).Get(ctx, &res)
+	return &res, err
+}
+
+// retryPolicy is the node's n8n retry settings as a Temporal policy: a
+// fixed wait between tries. Failures that are not the node's get at least
+// retryableAttempts tries; the activity itself stops retrying node
+// failures after the node's tries.
+func retryPolicy(node *nodes.NodeInstance) *temporal.RetryPolicy {
+	wait := time.Duration(node.RetryWaitMillis()) * time.Millisecond
+	if wait <= 0 {
+		wait = time.Second
+	}
+	return &temporal.RetryPolicy{
+		InitialInterval:    wait,
+		BackoffCoefficient: 1,
+		MaximumInterval:    wait,
+		MaximumAttempts:    int32(max(node.Tries(), retryableAttempts)),
+	}
+}
+
+func (ip *interpreter) request(task *nodes.Task) NodeRequest {
+	req := NodeRequest{
+		ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
+		Mode: ip.in.Mode, Task: *task,
+	}
+	req.Runs = maps.Clone(ip.sched.State.Runs)
+	if task.Trigger {
+		req.TriggerItems = ip.in.TriggerItems
+	}
+	return req
+}
+
+// canceled records the running task as canceled and the execution as
+// canceled, then returns Temporal's canceled error.
+func (ip *interpreter) canceled(ctx workflow.Context, task *nodes.Task, started time.Time) (*ExecutionResult, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	ip.recordRun(dctx, task, nodes.StatusCanceled, started, nil)
+	ip.finish(dctx, nodes.StatusCanceled, &nodes.NodeError{Name: "ManualExecutionCancelledError", Message: msgCanceled})
+	return nil, temporal.NewCanceledError()
+}
+
+func isCanceled(ctx workflow.Context, err error) bool {
+	var ce *temporal.CanceledError
+	return errors.As(err, &ce) || ctx.Err() != nil
+}
+
+func (ip *interpreter) finish(ctx workflow.Context, status string, e *nodes.NodeError) *ExecutionResult {
+	res := &ExecutionResult{Status: status, Error: e}
+	if ip.sched != nil {
+		res.LastNodeExecuted = ip.sched.State.LastNodeExecuted
+	}
+	ip.record(ctx, activities.ExecutionFinished, status, res)
+	return res
+}
+
+func (ip *interpreter) recordLocal(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: recordTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+	})
+}
+
+// record reports the execution's state; a recorder that keeps failing does
+// not fail the execution.
+func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *ExecutionResult) {
+	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
+		Mode: ip.in.Mode, Status: status}
+	if res != nil {
+		rec.LastNodeExecuted = res.LastNodeExecuted
+		rec.Error = res.Error
+	}
+	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), fn, rec).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("recording execution state failed", "status", status, "error", err)
+	}
+}
+
+func (ip *interpreter) recordWaiting(ctx workflow.Context, till time.Time) {
+	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
+		Mode: ip.in.Mode, Status: nodes.StatusWaiting, WaitTill: till}
+	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), activities.ExecutionWaiting, rec).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("recording waiting state failed", "error", err)
+	}
+}
+
+// recordRun saves a run the runner did not make.
+func (ip *interpreter) recordRun(ctx workflow.Context, task *nodes.Task, status string, started time.Time, e *nodes.NodeError) {
+	rec := RunRecord{ExecutionID: ip.in.ExecutionID, Node: task.Node, RunIndex: task.RunIndex,
+		ExecutionIndex: task.ExecutionIndex, Status: status, StartTime: started, Source: task.Sources(), Error: e}
+	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), activities.RecordRun, rec).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("recording node run failed", "node", task.Node, "error", err)
+	}
+}
