@@ -417,7 +417,7 @@ func validateAllItems(res codeResult) ([]Item, error) {
 	case nil:
 		return []Item{}, nil
 	case map[string]any:
-		if truthy(v["json"]) {
+		if jsTruthy(v["json"]) {
 			list = []any{v}
 		} else {
 			list = []any{map[string]any{"json": v}}
@@ -603,20 +603,6 @@ func (r codeResult) eachItemOutput(i int) (Item, error) {
 	}
 	it.PairedItem = PairedItems{{Item: r.paired}}
 	return it, nil
-}
-
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		return x != ""
-	}
-	return true
 }
 
 var _ Node = Code{}

@@ -85,7 +85,7 @@ func (s *codeRun) functionResult(env expr.Env) ([]Item, *NodeError) {
 	case nil, undefinedResult:
 		return nil, s.nodeError("No data got returned. Always return an Array of items!")
 	case map[string]any:
-		if truthy(x["json"]) {
+		if jsTruthy(x["json"]) {
 			list = []any{x}
 		} else {
 			list = []any{map[string]any{"json": x}}
