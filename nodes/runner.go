@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"fmt"
-	"math"
 	"runtime/debug"
 	"time"
 )
@@ -205,7 +204,7 @@ func isErrorItem(it Item) bool {
 	if it.Error != nil {
 		return true
 	}
-	if !truthy(it.JSON["error"]) {
+	if !jsTruthy(it.JSON["error"]) {
 		return false
 	}
 	for k := range it.JSON {
@@ -236,25 +235,6 @@ func mergePairedInput(it Item, inputs [][]Item, sources []*SourceRef) Item {
 	}
 	it.JSON = merged
 	return it
-}
-
-// truthy is JavaScript's truthiness of a JSON value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case float64:
-		return x != 0 && !math.IsNaN(x)
-	case int:
-		return x != 0
-	case int64:
-		return x != 0
-	}
-	return true
 }
 
 // assignPairedItems pairs output items that lack pairedItem, when n8n can

@@ -20,6 +20,10 @@ type command struct {
 
 // commands lists the subcommands in the order usage shows them.
 var commands = []command{
+	{"serve", "run everything in one process: API, worker, embedded Temporal and SQLite", runServe},
+	{"api", "run the HTTP API only", runAPI},
+	{"worker", "run the Temporal worker only", runWorker},
+	{"migrate", "apply database migrations and exit", runMigrate},
 	{"execute", "run an n8n workflow export once on an embedded Temporal server", runExecute},
 	{"conformance", "run the n8n conformance cases of a directory", runConformance},
 	{"version", "print weft's version", runVersion},

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// config is everything the server roles read from the environment.
+type config struct {
+	Port            int
+	DataDir         string
+	TemporalAddress string
+	Namespace       string
+	TemporalPort    int
+	TemporalUIPort  int
+	DatabaseURL     string
+	JWTSecret       string
+	EncryptionKey   string
+	AccessExpiry    time.Duration
+	RefreshExpiry   time.Duration
+	RegistrationOff bool
+	AllowedOrigins  []string
+	RateRequests    int
+	RateDuration    time.Duration
+	LogLevel        string
+	LogFormat       string
+	// external is true when DATABASE_URL (or DB_HOST) names a database:
+	// then the secrets must come from the environment.
+	external bool
+}
+
+// loadConfig reads the environment. getenv is os.Getenv in production.
+func loadConfig(getenv func(string) string) (*config, error) {
+	c := &config{
+		DataDir:         or(getenv("WEFT_DATA_DIR"), ".weft"),
+		TemporalAddress: getenv("TEMPORAL_ADDRESS"),
+		Namespace:       or(getenv("TEMPORAL_NAMESPACE"), "default"),
+		DatabaseURL:     getenv("DATABASE_URL"),
+		JWTSecret:       getenv("JWT_SECRET"),
+		EncryptionKey:   getenv("ENCRYPTION_KEY"),
+		RegistrationOff: strings.EqualFold(getenv("WEFT_REGISTRATION"), "closed"),
+		LogLevel:        or(getenv("LOG_LEVEL"), "info"),
+		LogFormat:       or(getenv("LOG_FORMAT"), "console"),
+	}
+	var errs []error
+	intVar := func(name string, def int, dst *int) {
+		v := getenv(name)
+		if v == "" {
+			*dst = def
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 65535*1000 {
+			errs = append(errs, fmt.Errorf("%s=%q is not a valid number", name, v))
+			return
+		}
+		*dst = n
+	}
+	durVar := func(name string, def time.Duration, dst *time.Duration) {
+		v := getenv(name)
+		if v == "" {
+			*dst = def
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s=%q is not a valid duration (e.g. 15m, 168h)", name, v))
+			return
+		}
+		*dst = d
+	}
+	intVar("PORT", 8080, &c.Port)
+	intVar("WEFT_TEMPORAL_PORT", 7233, &c.TemporalPort)
+	intVar("WEFT_TEMPORAL_UI_PORT", 8233, &c.TemporalUIPort)
+	intVar("RATE_LIMIT_REQUESTS", 600, &c.RateRequests)
+	durVar("RATE_LIMIT_DURATION", time.Minute, &c.RateDuration)
+	durVar("JWT_ACCESS_EXPIRY", 15*time.Minute, &c.AccessExpiry)
+	durVar("JWT_REFRESH_EXPIRY", 7*24*time.Hour, &c.RefreshExpiry)
+	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.AllowedOrigins = append(c.AllowedOrigins, o)
+		}
+	}
+	if c.DatabaseURL == "" && getenv("DB_HOST") != "" {
+		u := url.URL{Scheme: "postgres", Host: getenv("DB_HOST") + ":" + or(getenv("DB_PORT"), "5432"),
+			Path: "/" + or(getenv("DB_NAME"), "weft"), RawQuery: "sslmode=" + or(getenv("DB_SSLMODE"), "disable")}
+		if user := getenv("DB_USER"); user != "" {
+			u.User = url.UserPassword(user, getenv("DB_PASSWORD"))
+		}
+		c.DatabaseURL = u.String()
+	}
+	c.external = c.DatabaseURL != ""
+	return c, errors.Join(errs...)
+}
+
+// checkSecrets refuses to serve without secrets when the database is
+// external (several processes must share them), and refuses short ones.
+func (c *config) checkSecrets() error {
+	var errs []error
+	if c.external {
+		if c.JWTSecret == "" {
+			errs = append(errs, errors.New("JWT_SECRET is required when DATABASE_URL is set (at least 32 characters)"))
+		}
+		if c.EncryptionKey == "" {
+			errs = append(errs, errors.New("ENCRYPTION_KEY is required when DATABASE_URL is set (at least 32 characters)"))
+		}
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("JWT_SECRET must be at least 32 characters"))
+	}
+	if c.EncryptionKey != "" && len(c.EncryptionKey) < 32 {
+		errs = append(errs, errors.New("ENCRYPTION_KEY must be at least 32 characters"))
+	}
+	return errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// databaseDSN is the app database: DATABASE_URL, or SQLite in the data dir.
+func (c *config) databaseDSN() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "weft.db")
+}
+
+// ensureSecrets fills JWT_SECRET and ENCRYPTION_KEY from files in the data
+// dir, generating them once, when the environment does not set them
+// (embedded mode only; loadConfig refuses their absence otherwise).
+func (c *config) ensureSecrets(log *zap.Logger) error {
+	for _, s := range []struct {
+		name, file string
+		dst        *string
+	}{{"JWT_SECRET", "jwt_secret", &c.JWTSecret}, {"ENCRYPTION_KEY", "encryption_key", &c.EncryptionKey}} {
+		if *s.dst != "" {
+			continue
+		}
+		path := filepath.Join(c.DataDir, s.file)
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil && len(strings.TrimSpace(string(b))) >= 32:
+			*s.dst = strings.TrimSpace(string(b))
+		case err == nil || errors.Is(err, os.ErrNotExist):
+			if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+				return err
+			}
+			var raw [32]byte
+			if _, err := rand.Read(raw[:]); err != nil {
+				return err
+			}
+			*s.dst = hex.EncodeToString(raw[:])
+			if err := os.WriteFile(path, []byte(*s.dst+"\n"), 0o600); err != nil {
+				return fmt.Errorf("keep generated %s: %w", s.name, err)
+			}
+			log.Warn(s.name+" is not set: generated one and kept it in the data dir; set it explicitly in production",
+				zap.String("file", path))
+		default:
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// newLogger builds the zap logger LOG_LEVEL and LOG_FORMAT ask for, writing
+// to stderr.
+func newLogger(level, format string) (*zap.Logger, error) {
+	var lvl zapcore.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("LOG_LEVEL=%q: %w", level, err)
+	}
+	var cfg zap.Config
+	switch format {
+	case "json":
+		cfg = zap.NewProductionConfig()
+	case "console":
+		cfg = zap.NewDevelopmentConfig()
+		cfg.DisableStacktrace = true
+	default:
+		return nil, fmt.Errorf("LOG_FORMAT=%q: want json or console", format)
+	}
+	cfg.Level = zap.NewAtomicLevelAt(lvl)
+	cfg.OutputPaths = []string{"stderr"}
+	cfg.ErrorOutputPaths = []string{"stderr"}
+	return cfg.Build()
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/weft/weft/api"
+	"github.com/weft/weft/nodes/expr"
+	"github.com/weft/weft/persistence"
+	"github.com/weft/weft/temporal"
+	"github.com/weft/weft/temporal/devserver"
+)
+
+// roles says which parts a process runs.
+type roles struct {
+	api, worker bool
+	// embedded runs a Temporal server in the process unless
+	// TEMPORAL_ADDRESS names one.
+	embedded bool
+}
+
+// stack is a running weft process: what it started, to stop in reverse.
+type stack struct {
+	cfg      *config
+	log      *zap.Logger
+	db       *persistence.DB
+	temporal *devserver.Server
+	tclient  client.Client
+	worker   worker.Worker
+	api      *api.Server
+	http     *http.Server
+	listener net.Listener
+	uiURL    string
+}
+
+func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
+	return runRoles(ctx, "serve", args, stderr, roles{api: true, worker: true, embedded: true})
+}
+
+func runAPI(ctx context.Context, args []string, _, stderr io.Writer) int {
+	return runRoles(ctx, "api", args, stderr, roles{api: true})
+}
+
+func runWorker(ctx context.Context, args []string, _, stderr io.Writer) int {
+	return runRoles(ctx, "worker", args, stderr, roles{worker: true})
+}
+
+// runRoles starts the roles, waits for ctx (SIGINT/SIGTERM) and stops them
+// gracefully.
+func runRoles(ctx context.Context, name string, args []string, stderr io.Writer, r roles) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "usage: weft %s (configured by environment variables; see README)\n", name)
+		return 2
+	}
+	cfg, err := loadConfig(os.Getenv)
+	if err == nil {
+		err = cfg.checkSecrets()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "weft %s: configuration:\n%v\n", name, err)
+		return 2
+	}
+	log, err := newLogger(cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft %s: %v\n", name, err)
+		return 2
+	}
+	defer func() { _ = log.Sync() }()
+	s, err := start(ctx, cfg, log, r)
+	if err != nil {
+		log.Error("weft could not start", zap.Error(err))
+		if s != nil {
+			s.stop()
+		}
+		return 1
+	}
+	<-ctx.Done()
+	log.Info("shutting down: draining requests and stopping the worker")
+	s.stop()
+	log.Info("weft stopped")
+	return 0
+}
+
+// start brings up the database, Temporal (embedded or external), the worker
+// and the API, as the roles ask.
+func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack, err error) {
+	s = &stack{cfg: cfg, log: log}
+	if !cfg.external {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return s, fmt.Errorf("data dir: %w", err)
+		}
+		if err := cfg.ensureSecrets(log); err != nil {
+			return s, err
+		}
+	}
+	s.db, err = persistence.Open(ctx, cfg.databaseDSN(), persistence.Options{})
+	if err != nil {
+		return s, err
+	}
+	applied, err := s.db.Migrate(ctx)
+	if err != nil {
+		return s, fmt.Errorf("migrate database: %w", err)
+	}
+	if len(applied) > 0 {
+		log.Info("applied database migrations", zap.Ints("versions", applied))
+	}
+
+	hostPort := cfg.TemporalAddress
+	if hostPort == "" && r.embedded {
+		s.temporal, err = devserver.Start(ctx, devserver.Options{
+			DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.TemporalUIPort,
+			Namespace: cfg.Namespace, SearchAttributes: temporal.SearchAttributes(),
+		})
+		if err != nil {
+			return s, fmt.Errorf("embedded temporal server: %w", err)
+		}
+		hostPort = s.temporal.FrontendHostPort()
+		s.uiURL = s.temporal.UIAddress()
+	}
+	if hostPort == "" {
+		hostPort = client.DefaultHostPort
+	}
+	s.tclient, err = client.DialContext(ctx, client.Options{
+		HostPort: hostPort, Namespace: cfg.Namespace,
+		Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+	})
+	if err != nil {
+		return s, fmt.Errorf("connect to temporal at %s: %w", hostPort, err)
+	}
+	if s.temporal == nil {
+		if err := temporal.RegisterSearchAttributes(ctx, s.tclient, cfg.Namespace); err != nil {
+			log.Warn("could not register weft's search attributes on temporal; executions will not be searchable by them", zap.Error(err))
+		}
+	}
+	tc := &temporal.Client{Temporal: s.tclient, TaskQueue: temporal.DefaultTaskQueue}
+
+	if r.worker {
+		acts := &temporal.Activities{
+			Store:       temporal.NewCachedRunStore(s.db.RunStore(), 64<<20),
+			Definitions: temporal.NewDBDefinitions(s.db),
+			Recorder:    temporal.DBRecorder{DB: s.db},
+			Expr:        expr.New(expr.Options{}),
+			Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		}
+		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
+		temporal.Register(s.worker, acts)
+		if err := s.worker.Start(); err != nil {
+			return s, fmt.Errorf("start worker: %w", err)
+		}
+	}
+
+	if r.api {
+		s.api = api.New(api.Config{
+			JWTSecret: []byte(cfg.JWTSecret), AccessExpiry: cfg.AccessExpiry, RefreshExpiry: cfg.RefreshExpiry,
+			RegistrationClosed: cfg.RegistrationOff, AllowedOrigins: cfg.AllowedOrigins,
+			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
+			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace,
+		}, s.db, runner{tc}, log.Named("api"))
+		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+		if err != nil {
+			return s, fmt.Errorf("listen on port %d: %w", cfg.Port, err)
+		}
+		s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		go func() {
+			if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("http server", zap.Error(err))
+			}
+		}()
+		go s.api.RunReconciler(ctx, time.Minute, 2*time.Minute)
+	}
+
+	fields := []zap.Field{zap.String("temporal", hostPort), zap.String("namespace", cfg.Namespace)}
+	if s.listener != nil {
+		fields = append(fields, zap.String("api", "http://"+displayAddr(s.listener.Addr())))
+	}
+	if s.uiURL != "" {
+		fields = append(fields, zap.String("temporal_ui", s.uiURL))
+	}
+	if !cfg.external {
+		fields = append(fields, zap.String("data_dir", cfg.DataDir))
+	}
+	log.Info("weft is running", fields...)
+	return s, nil
+}
+
+// displayAddr turns a wildcard listen address into one a person can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// stop shuts down in reverse order: stop taking requests (draining those in
+// flight), stop the worker (letting running activities finish), then
+// Temporal and the database.
+func (s *stack) stop() {
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if err := s.http.Shutdown(ctx); err != nil {
+			s.log.Warn("http shutdown", zap.Error(err))
+		}
+		cancel()
+	}
+	if s.worker != nil {
+		s.worker.Stop()
+	}
+	if s.tclient != nil {
+		s.tclient.Close()
+	}
+	if s.temporal != nil {
+		if err := s.temporal.Stop(); err != nil {
+			s.log.Warn("temporal server stop", zap.Error(err))
+		}
+	}
+	if s.db != nil {
+		_ = s.db.Close()
+	}
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintln(stderr, "usage: weft migrate")
+		return 2
+	}
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft migrate: configuration:\n%v\n", err)
+		return 2
+	}
+	if !cfg.external {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			fmt.Fprintf(stderr, "weft migrate: %v\n", err)
+			return 1
+		}
+	}
+	db, err := persistence.Open(ctx, cfg.databaseDSN(), persistence.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "weft migrate: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "weft migrate: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s) %v\n", len(applied), applied)
+	return 0
+}
