@@ -370,6 +370,13 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// The frontend's visibility API limit (default 10/s) is shared by the
 		// Web UI's polling and weft's own list calls.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// A client waiting for a workflow's result long-polls the history
+		// service, which wakes it through a one-slot channel per waiter and
+		// drops a notification when the slot is full. Under CPU load a burst of
+		// events can drop the closing one, and the waiter then sleeps out the
+		// whole long poll: 20 s by default. Clients poll again on expiry, so a
+		// short poll bounds the stall. Update waits use the same interval.
+		dynamicconfig.HistoryLongPollExpirationInterval.Key(): 2 * time.Second,
 	}
 }
 
