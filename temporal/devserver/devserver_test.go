@@ -60,6 +60,23 @@ func sleepWorkflow(ctx workflow.Context, d time.Duration) (string, error) {
 	return "woke", nil
 }
 
+// respondWorkflow waits for one "respond" update, which answers after sleeping
+// d, the way weft's Respond to Webhook answers a waiting request.
+func respondWorkflow(ctx workflow.Context) error {
+	done := false
+	err := workflow.SetUpdateHandler(ctx, "respond", func(ctx workflow.Context, d time.Duration) (string, error) {
+		if err := workflow.Sleep(ctx, d); err != nil {
+			return "", err
+		}
+		done = true
+		return "responded", nil
+	})
+	if err != nil {
+		return err
+	}
+	return workflow.Await(ctx, func() bool { return done })
+}
+
 // start starts a server and stops it when the test ends.
 func start(t *testing.T, opts devserver.Options) *devserver.Server {
 	t.Helper()
@@ -94,6 +111,7 @@ func dial(t *testing.T, hostPort, namespace string) (c client.Client, stop func(
 	w := worker.New(c, taskQueue, worker.Options{})
 	w.RegisterWorkflow(greetWorkflow)
 	w.RegisterWorkflow(sleepWorkflow)
+	w.RegisterWorkflow(respondWorkflow)
 	w.RegisterActivity(greetActivity)
 	if err := w.Start(); err != nil {
 		c.Close()
@@ -186,6 +204,7 @@ func TestWorkflowActivityAndSearchAttributes(t *testing.T) {
 func TestExtraNamespaces(t *testing.T) {
 	s := start(t, devserver.Options{UIPort: -1, Namespace: "weft", ExtraNamespaces: []string{"other"}, SearchAttributes: weftAttributes})
 	for _, ns := range []string{"weft", "other"} {
+		began := time.Now()
 		c, _ := dial(t, s.FrontendHostPort(), ns)
 		run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{TaskQueue: taskQueue}, greetWorkflow, ns)
 		if err != nil {
@@ -195,6 +214,48 @@ func TestExtraNamespaces(t *testing.T) {
 		if err := run.Get(t.Context(), &out); err != nil || out != "hello "+ns {
 			t.Fatalf("%s: %q, %v", ns, out, err)
 		}
+		t.Logf("%s: worker and workflow in %v", ns, time.Since(began).Round(time.Millisecond))
+	}
+}
+
+// TestWaitsLongerThanLongPoll checks that clients waiting for a result or an
+// update longer than the server's 2 s history long poll simply poll again.
+func TestWaitsLongerThanLongPoll(t *testing.T) {
+	s := start(t, devserver.Options{UIPort: -1})
+	c, _ := dial(t, s.FrontendHostPort(), s.Namespace())
+	ctx := t.Context()
+
+	sleeper, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: taskQueue}, sleepWorkflow, 3*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	responder, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{TaskQueue: taskQueue}, respondWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	updated := make(chan error, 1)
+	go func() {
+		handle, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   responder.GetID(),
+			UpdateName:   "respond",
+			Args:         []any{3 * time.Second},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			updated <- err
+			return
+		}
+		var out string
+		if err := handle.Get(ctx, &out); err != nil || out != "responded" {
+			updated <- fmt.Errorf("update result %q, %v", out, err)
+			return
+		}
+		updated <- responder.Get(ctx, nil)
+	}()
+
+	waitResult(t, c, sleeper.GetID(), "woke")
+	if err := <-updated; err != nil {
+		t.Fatal(err)
 	}
 }
 
