@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/nodes/expr"
 	"github.com/weft/weft/persistence"
 )
 
@@ -103,6 +104,7 @@ type Server struct {
 	runner     Runner
 	log        *zap.Logger
 	validate   *validator.Validate
+	expr       *expr.Engine
 	ipLimit    *limiter
 	userLimit  *limiter
 	loginLimit *limiter
@@ -116,7 +118,8 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 		log = zap.NewNop()
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled())}
+	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
+		expr: expr.New(expr.Options{})}
 	s.validate.RegisterTagNameFunc(func(f reflectStructField) string { return jsonName(f) })
 	if cfg.RateLimitRequests > 0 {
 		s.ipLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)

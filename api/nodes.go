@@ -18,6 +18,7 @@ func (s *Server) nodeRoutes(r *gin.RouterGroup) {
 	r.GET("/nodes/:id", s.getNode)
 	r.PUT("/nodes/:id", s.updateNode)
 	r.DELETE("/nodes/:id", s.deleteNode)
+	r.POST("/nodes/:id/test", s.testNode)
 	r.DELETE("/connections/:id", s.deleteConnection)
 }
 

@@ -184,7 +184,7 @@ func (s *codeRun) console() expr.Object {
 		parts := make([]string, len(args))
 		for i, a := range args {
 			if str, ok := a.(string); ok {
-				parts[i] = "'" + str + "'"
+				parts[i] = str // as Node's console.log prints a string argument
 				continue
 			}
 			b, err := json.Marshal(NormalizeJSON(a))

@@ -190,7 +190,7 @@ func TestCodeConsole(t *testing.T) {
 	if _, err := (Code{}).Execute(ctx, ctx.Inputs); err != nil {
 		t.Fatal(err)
 	}
-	if len(lines) != maxConsoleLog || lines[0] != `'hi' 1 {"a":[1]}` || lines[1] != "0" {
+	if len(lines) != maxConsoleLog || lines[0] != `hi 1 {"a":[1]}` || lines[1] != "0" {
 		t.Fatalf("%d lines, first %q", len(lines), lines[:2])
 	}
 }
