@@ -30,7 +30,7 @@ func TestNodeTestScenarios(t *testing.T) {
 		id := func(nodeID string) string { return persistence.NodeRowID(v.ID, nodeID) }
 		a.run([]scenario{
 			{name: "code node on given items", method: "POST", url: "/api/nodes/" + id("c1") + "/test", token: bob.AccessToken,
-				body: map[string]any{"items": []any{map[string]any{"n": 2}, map[string]any{"json": map[string]any{"n": 5}}}},
+				body:   map[string]any{"items": []any{map[string]any{"n": 2}, map[string]any{"json": map[string]any{"n": 5}}}},
 				status: 200, contains: []string{`"executionStatus":"success"`, `{"json":{"n":4}`, `{"json":{"n":10}`, `"console":["items 2"]`}},
 			{name: "expression node", method: "POST", url: "/api/nodes/" + id("s1") + "/test", token: bob.AccessToken,
 				body: map[string]any{"items": []any{map[string]any{"n": 7}}}, status: 200, contains: []string{`"label":"n=7"`}},
