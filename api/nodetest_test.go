@@ -43,3 +43,29 @@ func TestNodeTestScenarios(t *testing.T) {
 		})
 	})
 }
+
+// Every parameter of every registered node type is documented: the
+// node-types API is generated from the parameter structs' doc tags.
+func TestNodeTypesDocumentEveryParameter(t *testing.T) {
+	a := newTestAPI(t, dbtestSQLite(t), nil, nil)
+	tok := a.register("ann@example.com").AccessToken
+	w, body := a.do("GET", "/api/nodes/types", tok, nil, nil)
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, body)
+	}
+	var l list[nodeTypeView]
+	a.json(body, &l)
+	if len(l.Data) < 20 {
+		t.Fatalf("only %d node types", len(l.Data))
+	}
+	for _, ty := range l.Data {
+		if len(ty.Versions) == 0 || ty.DisplayName == "" || ty.Description == "" {
+			t.Errorf("%s: incomplete description %+v", ty.Name, ty)
+		}
+		for _, p := range ty.Parameters {
+			if p.Description == "" {
+				t.Errorf("%s: parameter %q has no doc tag", ty.Name, p.Name)
+			}
+		}
+	}
+}

@@ -19,7 +19,7 @@ type FilterParams struct {
 	// CombineConditions joins version-1 conditions.
 	CombineConditions string `json:"combineConditions" doc:"Version 1: AND (every condition) or OR (one condition)." options:"AND,OR" default:"AND"`
 	// Options tune the comparison.
-	Options IfOptions `json:"options"`
+	Options IfOptions `json:"options" doc:"Comparison options."`
 }
 
 // Describe implements Node.

@@ -17,7 +17,7 @@ type IfParams struct {
 	// CombineOperation joins version-1 conditions.
 	CombineOperation string `json:"combineOperation" doc:"Version 1: all (every condition) or any (one condition)." options:"all,any" default:"all"`
 	// Options tune the comparison.
-	Options IfOptions `json:"options"`
+	Options IfOptions `json:"options" doc:"Comparison options."`
 }
 
 // IfOptions are the If node's options.

@@ -34,7 +34,7 @@ type SetParams struct {
 	ExcludeFields      string          `json:"excludeFields" doc:"With include=except: comma-separated input fields to drop."`
 	DuplicateItem      bool            `json:"duplicateItem" doc:"In manual executions, output each item duplicateCount extra times (for testing)."`
 	DuplicateCount     float64         `json:"duplicateCount" doc:"How many extra copies duplicateItem makes."`
-	Options            SetOptions      `json:"options"`
+	Options            SetOptions      `json:"options" doc:"Further options: dot notation, binary handling, conversion errors."`
 	KeepOnlySet        bool            `json:"keepOnlySet" doc:"Versions 1–2: drop the input fields and keep only the values set."`
 	Values             SetLegacyValues `json:"values" doc:"Versions 1–2: the values to set, by type."`
 }

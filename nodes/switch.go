@@ -27,7 +27,7 @@ type SwitchParams struct {
 	OutputsAmount       float64       `json:"outputsAmount" doc:"Version 2, expression mode: how many outputs the node has." default:"4"`
 	FallbackOutputIndex float64       `json:"fallbackOutput" doc:"Versions 1–2: the output items matching no rule go to; -1 drops them." default:"-1"`
 	LooseTypeValidation bool          `json:"looseTypeValidation" doc:"Versions 3.1+: convert values to the comparison's type where required."`
-	Options             SwitchOptions `json:"options"`
+	Options             SwitchOptions `json:"options" doc:"Routing options: fallback output, all matching outputs, case and type handling."`
 }
 
 // SwitchRules holds the routing rules.
