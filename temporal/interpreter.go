@@ -60,6 +60,11 @@ type ExecutionInput struct {
 	// StartNode names the node to start from; empty picks the workflow's
 	// start node (nodes.StartNode).
 	StartNode string `json:"startNode,omitempty"`
+	// RetryOf names a failed execution of the same workflow version that
+	// this one retries (n8n's "retry with original workflow"): the tasks
+	// that execution completed successfully, up to the first one it did
+	// not, are not run again; their runs are copied from its run data.
+	RetryOf string `json:"retryOf,omitempty"`
 }
 
 // ExecutionResult is how an execution ended.

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	historypb "go.temporal.io/api/history/v1"
@@ -12,7 +14,9 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/temporal"
+	"github.com/weft/weft/temporal/local"
 )
 
 // replayFixtures are the workflows whose recorded histories must replay
@@ -21,14 +25,20 @@ import (
 // Re-record (only for an intended change that is versioned) with
 //
 //	WEFT_RECORD_HISTORIES=1 go test ./temporal/ -run TestReplay
-var replayFixtures = []string{"branching", "merge", "loop", "wait", "error", "continue"}
+//
+// or record some fixtures only (a new one) with a comma-separated list of
+// names instead of 1. Each fixture is the workflow of that name in
+// testdata/workflows, except "retried": a retry of retry-chain.
+var replayFixtures = []string{"branching", "merge", "loop", "wait", "error", "continue", "retried"}
 
 func historyPath(name string) string { return filepath.Join("testdata", "histories", name+".json") }
 
 func TestReplay(t *testing.T) {
-	if os.Getenv("WEFT_RECORD_HISTORIES") == "1" {
+	if record := os.Getenv("WEFT_RECORD_HISTORIES"); record != "" {
 		for _, name := range replayFixtures {
-			recordHistory(t, name)
+			if record == "1" || slices.Contains(strings.Split(record, ","), name) {
+				recordHistory(t, name)
+			}
 		}
 	}
 	logger := log.NewStructuredLogger(slog.New(slog.DiscardHandler))
@@ -45,7 +55,14 @@ func TestReplay(t *testing.T) {
 
 func recordHistory(t *testing.T, name string) {
 	t.Helper()
-	x := execute(t, name)
+	var x *local.Execution
+	if name == "retried" {
+		w, version, old := failing(t, "retry-chain", nil)
+		x = runVersion(t, w, version, old.ID)
+		wantStatus(t, x, nodes.StatusSuccess)
+	} else {
+		x = execute(t, name)
+	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(&historypb.History{Events: history(t, x.ID)})
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package temporal_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -213,8 +214,63 @@ func (sleepNode) Execute(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item,
 	return [][]nodes.Item{in[0]}, nil
 }
 
+// callsNode is an I/O node that counts its calls per workflow id and
+// node, across executions, so a test can see which nodes a retry ran
+// again. Call n fails when n is in its "failAt" parameter; otherwise it
+// passes its input through with the call number under the node's name in
+// every item, or, with "noData", produces no data at all.
+type callsNode struct{}
+
+var calls = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
+
+// callCount returns how many times node of the workflow with this id ran.
+func callCount(workflowID, node string) int {
+	calls.Lock()
+	defer calls.Unlock()
+	return calls.n[workflowID+"/"+node]
+}
+
+func (callsNode) Describe() nodes.Description {
+	return nodes.Description{Name: "weft-test.calls", Versions: []float64{1}, Kind: nodes.KindIO}
+}
+func (callsNode) Validate(*nodes.NodeInstance) error { return nil }
+func (callsNode) Execute(ctx *nodes.Context, in [][]nodes.Item) ([][]nodes.Item, error) {
+	calls.Lock()
+	key := ctx.Workflow.ID + "/" + ctx.Node.Name
+	calls.n[key]++
+	n := calls.n[key]
+	calls.Unlock()
+	failAt, _ := ctx.Node.Parameters["failAt"].([]any)
+	if slices.Contains(failAt, any(float64(n))) {
+		return nil, nodes.NewNodeError("%s fails on call %d", ctx.Node.Name, n)
+	}
+	if ctx.Node.Parameters["noData"] == true {
+		return nil, nil
+	}
+	out := make([]nodes.Item, len(in[0]))
+	for i, it := range in[0] {
+		if it.JSON == nil {
+			it.JSON = map[string]any{}
+		}
+		it.JSON[ctx.Node.Name] = float64(n)
+		out[i] = it.Paired(i)
+	}
+	return [][]nodes.Item{out}, nil
+}
+
+// callsTrigger is callsNode as a trigger, to start a workflow with.
+type callsTrigger struct{ callsNode }
+
+func (callsTrigger) Describe() nodes.Description {
+	return nodes.Description{Name: "weft-test.callsTrigger", Versions: []float64{1}, Kind: nodes.KindIO, Trigger: true}
+}
+
 func init() {
-	for _, n := range []nodes.Node{emitNode{}, branchNode{}, appendNode{}, batchNode{}, flakyNode{}, flakyPureNode{}, failNode{}, peekNode{}, sleepNode{}} {
+	for _, n := range []nodes.Node{emitNode{}, branchNode{}, appendNode{}, batchNode{}, flakyNode{}, flakyPureNode{}, failNode{}, peekNode{}, sleepNode{},
+		callsNode{}, callsTrigger{}} {
 		nodes.Register(n)
 	}
 }

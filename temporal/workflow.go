@@ -31,7 +31,9 @@ const (
 // retry policy, Wait as a durable timer) until nothing is left to run or a
 // node error stops it. Node failures end the execution with status error
 // and a nil error; a cancellation records the running node as canceled and
-// returns Temporal's canceled error.
+// returns Temporal's canceled error. A retry (ExecutionInput.RetryOf)
+// reuses the runs of the failed execution up to the task it did not
+// complete (see retry.go).
 //
 // Workflow code only: no map iteration, clock, randomness or I/O here.
 func InterpreterWorkflow(ctx workflow.Context, in ExecutionInput) (*ExecutionResult, error) {
@@ -69,6 +71,17 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 	}
 	ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
 
+	// Only a retry reaches the retry code: an execution without RetryOf
+	// issues exactly the commands it did before retries existed.
+	var reuse *reuser
+	if ip.in.RetryOf != "" {
+		plan, err := ip.planRetry(ctx)
+		if err != nil {
+			return ip.retryFailed(ctx, err)
+		}
+		reuse = newReuser(plan)
+	}
+
 	var deadline time.Time
 	if secs := ip.in.Workflow.Settings.ExecutionTimeout; secs > 0 {
 		deadline = workflow.GetInfo(ctx).WorkflowStartTime.Add(time.Duration(secs) * time.Second)
@@ -81,6 +94,18 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 		}
 		if !deadline.IsZero() && !workflow.Now(ctx).Before(deadline) {
 			return ip.finish(ctx, nodes.StatusCanceled, &nodes.NodeError{Name: "TimeoutExecutionCancelledError", Message: msgTimedOut}), nil
+		}
+		if reuse != nil {
+			if res, ok := reuse.match(task); ok {
+				sched.Done(task, res)
+				continue
+			}
+			// The first task the retried execution did not complete: it
+			// and everything after it run for real, on the copied runs.
+			if err := ip.copyReused(ctx, reuse); err != nil {
+				return ip.retryFailed(ctx, err)
+			}
+			reuse = nil
 		}
 		started := workflow.Now(ctx)
 		res, err := ip.runTask(ctx, task)
@@ -102,6 +127,11 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 			}
 		}
 		sched.Done(task, res.TaskResult)
+	}
+	if reuse != nil {
+		if err := ip.copyReused(ctx, reuse); err != nil {
+			return ip.retryFailed(ctx, err)
+		}
 	}
 	if ctx.Err() != nil {
 		dctx, _ := workflow.NewDisconnectedContext(ctx)
@@ -221,6 +251,45 @@ func (ip *interpreter) canceled(ctx workflow.Context, task *nodes.Task, started 
 	ip.recordRun(dctx, task, nodes.StatusCanceled, started, nil)
 	ip.finish(dctx, nodes.StatusCanceled, &nodes.NodeError{Name: "ManualExecutionCancelledError", Message: msgCanceled})
 	return nil, temporal.NewCanceledError()
+}
+
+// planRetry summarises the runs of the retried execution.
+func (ip *interpreter) planRetry(ctx workflow.Context) (*RetryPlan, error) {
+	var plan RetryPlan
+	req := RetryRequest{ExecutionID: ip.in.ExecutionID, RetryOf: ip.in.RetryOf}
+	err := workflow.ExecuteLocalActivity(retryLocal(ctx), activities.PlanRetry, req).Get(ctx, &plan)
+	return &plan, err
+}
+
+// copyReused copies the runs reused so far into the execution's run data.
+func (ip *interpreter) copyReused(ctx workflow.Context, r *reuser) error {
+	if len(r.copies) == 0 {
+		return nil
+	}
+	c := RunCopy{From: ip.in.RetryOf, To: ip.in.ExecutionID, Runs: r.copies}
+	r.copies = nil
+	return workflow.ExecuteLocalActivity(retryLocal(ctx), activities.CopyRuns, c).Get(ctx, nil)
+}
+
+// retryLocal is the context of a retry's local activities: they read or
+// copy a whole execution's items, so they get a node's time.
+func retryLocal(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: nodeTimeout,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
+	})
+}
+
+// retryFailed ends a retry whose old run data could not be read or copied:
+// an error no node made, or a cancellation.
+func (ip *interpreter) retryFailed(ctx workflow.Context, err error) (*ExecutionResult, error) {
+	if isCanceled(ctx, err) {
+		dctx, _ := workflow.NewDisconnectedContext(ctx)
+		ip.finish(dctx, nodes.StatusCanceled, &nodes.NodeError{Name: "ManualExecutionCancelledError", Message: msgCanceled})
+		return nil, temporal.NewCanceledError()
+	}
+	return ip.finish(ctx, nodes.StatusError, &nodes.NodeError{
+		Message: "Cannot retry execution " + ip.in.RetryOf + ": " + errorMessage(err)}), nil
 }
 
 func isCanceled(ctx workflow.Context, err error) bool {

@@ -27,7 +27,7 @@ func (r runner) Start(ctx context.Context, req api.StartRequest) error {
 	}
 	_, err := r.Client.Start(ctx, temporal.ExecutionInput{
 		ExecutionID: e.ID, WorkflowID: e.WorkflowID, VersionID: e.VersionID, Mode: e.Mode,
-		Workflow: def, TriggerItems: req.TriggerItems,
+		Workflow: def, TriggerItems: req.TriggerItems, RetryOf: req.RetryOf,
 	}, temporal.StartOptions{})
 	return err
 }
