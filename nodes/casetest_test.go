@@ -3,14 +3,14 @@ package nodes
 import (
 	"context"
 	"encoding/json"
-	"os"
+	"fmt"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/weft/weft/nodes/corpus"
 	"github.com/weft/weft/nodes/expr"
 )
 
@@ -37,63 +37,37 @@ import (
 // expressions walk through nodes that pair differently (Filter, If, ...) sets
 // r.Runs.Run(node, run) items' PairedItem itself before calling run.
 
-// confCase is one conformance case file.
+// confCase is one conformance case file, its workflow parsed.
 type confCase struct {
-	Name        string       `json:"name"`
-	Description string       `json:"description"`
-	Workflow    *Workflow    `json:"workflow"`
-	Expected    confExpected `json:"expected"`
-}
-
-type confExpected struct {
-	Status string               `json:"status"`
-	Order  []string             `json:"order"`
-	Nodes  map[string][]confRun `json:"nodes"`
+	Name        string
+	Description string
+	Workflow    *Workflow
+	Expected    corpus.Expected
 }
 
 // confRun is one run of a node as n8n recorded it.
-type confRun struct {
-	Status string             `json:"status"`
-	Output [][]map[string]any `json:"output"`
-	Error  string             `json:"error"`
-}
+type confRun = corpus.Run
 
-// casesDir returns the corpus directory: ../shared/conformance/cases from
-// the repository root (the directory holding go.mod).
+// casesDir returns the corpus directory (corpus.Find).
 func casesDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
+	dir, err := corpus.Find(".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	cases := filepath.Join(dir, "..", "shared", "conformance", "cases")
-	if _, err := os.Stat(cases); err != nil {
-		t.Fatalf("conformance corpus missing: %v", err)
-	}
-	return cases
+	return dir
 }
 
 // loadCases reads every case of the corpus, sorted by name.
 func loadCases(t testing.TB) []*confCase {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(casesDir(t), "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no conformance cases (%v)", err)
+	raw, err := corpus.LoadDir(casesDir(t), "*.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Strings(files)
-	out := make([]*confCase, 0, len(files))
-	for _, f := range files {
-		out = append(out, readCase(t, f))
+	out := make([]*confCase, len(raw))
+	for i, rc := range raw {
+		out[i] = parseCase(t, rc)
 	}
 	return out
 }
@@ -101,28 +75,20 @@ func loadCases(t testing.TB) []*confCase {
 // loadCase reads one case by name.
 func loadCase(t testing.TB, name string) *confCase {
 	t.Helper()
-	return readCase(t, filepath.Join(casesDir(t), name+".json"))
-}
-
-func readCase(t testing.TB, file string) *confCase {
-	t.Helper()
-	b, err := os.ReadFile(file)
+	rc, err := corpus.Load(filepath.Join(casesDir(t), name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c confCase
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("%s: %v", file, err)
+	return parseCase(t, rc)
+}
+
+func parseCase(t testing.TB, rc *corpus.Case) *confCase {
+	t.Helper()
+	w, err := ParseWorkflow(rc.Workflow)
+	if err != nil {
+		t.Fatalf("%s: %v", rc.File, err)
 	}
-	if c.Workflow == nil {
-		t.Fatalf("%s: no workflow", file)
-	}
-	// Decode the workflow through ParseWorkflow for its defaults.
-	wb, _ := json.Marshal(c.Workflow)
-	if c.Workflow, err = ParseWorkflow(wb); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return &c
+	return &confCase{Name: rc.Name, Description: rc.Description, Workflow: w, Expected: rc.Expected}
 }
 
 // position returns the index in Order of node's run-th run, or -1.
@@ -403,28 +369,90 @@ func (r *caseRun) routeErrors(out [][]Item, outputs int) [][]Item {
 	return out
 }
 
-// check compares a run's result with what n8n recorded: the status, the
-// error message, and per output the items' json (trailing empty outputs
-// count as absent).
-func (r *caseRun) check(t *testing.T, out [][]Item, err error) {
-	t.Helper()
+// diff returns how a run's result differs from what n8n recorded, or ""
+// when it does not: the status, the error message, and per output the
+// items' json (corpus.Outputs: trailing empty outputs count as absent).
+func (r *caseRun) diff(out [][]Item, err error) string {
 	if r.Want.Status == StatusError {
 		if err == nil {
-			t.Fatalf("n8n failed with %q; got output %s", r.Want.Error, outputJSON(out))
+			return fmt.Sprintf("n8n failed with %q; got output %s", r.Want.Error, outputJSON(out))
 		}
 		if r.Want.Error != "" && err.Error() != r.Want.Error {
-			t.Errorf("error = %q, n8n's: %q", err.Error(), r.Want.Error)
+			return fmt.Sprintf("error = %q, n8n's: %q", err.Error(), r.Want.Error)
 		}
-		return
+		return ""
 	}
 	if err != nil {
-		t.Fatalf("n8n succeeded; got error %v", err)
+		return fmt.Sprintf("n8n succeeded; got error %v", err)
 	}
-	got := trimOutputs(jsonOutputs(out))
-	want := trimOutputs(normalizeOutputs(r.Want.Output))
+	got := itemOutputs(out)
+	want := corpus.Outputs(r.Want.Output)
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("output differs\n got: %s\nwant: %s", mustJSON(got), mustJSON(want))
+		return fmt.Sprintf("output differs\n got: %s\nwant: %s", mustJSON(got), mustJSON(want))
 	}
+	return ""
+}
+
+// check fails t where the run's result differs from what n8n recorded.
+func (r *caseRun) check(t *testing.T, out [][]Item, err error) {
+	t.Helper()
+	if d := r.diff(out, err); d != "" {
+		t.Error(d)
+	}
+}
+
+// replay runs every recorded run of node in execution order, each prepared
+// as prepare does, carrying the node's state (Context.State) from run to
+// run through JSON as the runner stores it, and returns each run's diff.
+func (c *confCase) replay(t *testing.T, node string) []string {
+	t.Helper()
+	runs := 0
+	for _, n := range c.Expected.Order {
+		if n == node {
+			runs++
+		}
+	}
+	if runs != len(c.Expected.Nodes[node]) {
+		t.Fatalf("%s: %d runs of %q in order, %d expected", c.Name, runs, node, len(c.Expected.Nodes[node]))
+	}
+	diffs := make([]string, runs)
+	var state map[string]any
+	for run := range runs {
+		r := c.prepare(t, node, run)
+		if run > 0 {
+			r.Ctx.State = state
+		}
+		out, err := r.run()
+		diffs[run] = r.diff(out, err)
+		state = nil
+		if r.Ctx.State != nil {
+			b, err := json.Marshal(r.Ctx.State)
+			if err != nil {
+				t.Fatalf("run %d: state does not encode: %v", run, err)
+			}
+			if err := json.Unmarshal(b, &state); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return diffs
+}
+
+// forEachCaseNode calls f in a subtest named case/node for every node of
+// every case that match selects, and returns how many it selected.
+func forEachCaseNode(t *testing.T, match func(c *confCase, n *NodeInstance) bool, f func(t *testing.T, c *confCase, n *NodeInstance)) int {
+	t.Helper()
+	count := 0
+	for _, c := range loadCases(t) {
+		for _, n := range c.Workflow.Nodes {
+			if !match(c, n) {
+				continue
+			}
+			count++
+			t.Run(c.Name+"/"+n.Name, func(t *testing.T) { f(t, c, n) })
+		}
+	}
+	return count
 }
 
 // forEachCaseRun calls f in a subtest for every recorded run of every node
@@ -450,38 +478,16 @@ func forEachCaseRun(t *testing.T, match func(*NodeInstance) bool, f func(t *test
 	return count
 }
 
-func jsonOutputs(out [][]Item) [][]any {
+// itemOutputs returns outputs in corpus.Outputs's form.
+func itemOutputs(out [][]Item) []any {
 	res := make([][]any, len(out))
 	for o, items := range out {
 		res[o] = make([]any, len(items))
 		for i, it := range items {
-			res[o][i] = roundTrip(it.JSON)
+			res[o][i] = NormalizeJSON(it.JSON)
 		}
 	}
-	return res
-}
-
-func normalizeOutputs(out [][]map[string]any) [][]any {
-	res := make([][]any, len(out))
-	for o, items := range out {
-		res[o] = make([]any, len(items))
-		for i, j := range items {
-			res[o][i] = roundTrip(j)
-		}
-	}
-	return res
-}
-
-func trimOutputs(out [][]any) [][]any {
-	for len(out) > 0 && len(out[len(out)-1]) == 0 {
-		out = out[:len(out)-1]
-	}
-	for i := range out {
-		if out[i] == nil {
-			out[i] = []any{}
-		}
-	}
-	return out
+	return corpus.Outputs(res)
 }
 
 // roundTrip passes a value through JSON so that Go and decoded values
@@ -496,7 +502,7 @@ func roundTrip(v any) any {
 	return out
 }
 
-func outputJSON(out [][]Item) string { return mustJSON(jsonOutputs(out)) }
+func outputJSON(out [][]Item) string { return mustJSON(itemOutputs(out)) }
 
 func mustJSON(v any) string {
 	b, err := json.Marshal(v)

@@ -150,11 +150,15 @@ func (CompareDatasets) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	input1 := dropEmptyItems(inputs[0])
 	input2 := dropEmptyItems(inputs[1])
 	if version < 2.2 {
-		if err := requireFieldsPresent(input1, pairs, true, noDots, "Input A"); err != nil {
-			return nil, err
+		if len(input1) > 0 {
+			if err := requireFieldsPresent(input1, pairs, true, noDots, "Input A"); err != nil {
+				return nil, err
+			}
 		}
-		if err := requireFieldsPresent(input2, pairs, false, noDots, "Input B"); err != nil {
-			return nil, err
+		if len(input2) > 0 {
+			if err := requireFieldsPresent(input2, pairs, false, noDots, "Input B"); err != nil {
+				return nil, err
+			}
 		}
 	}
 	c := datasetComparer{
@@ -197,11 +201,8 @@ func dropEmptyItems(items []Item) []Item {
 }
 
 // requireFieldsPresent fails when a match field is absent from every item
-// of a non-empty input (n8n's checkInput).
+// (n8n's checkInput; Compare Datasets skips it for an empty input).
 func requireFieldsPresent(items []Item, pairs []FieldPair, first, noDots bool, label string) error {
-	if len(items) == 0 {
-		return nil
-	}
 	for _, pr := range pairs {
 		field := pr.Field2
 		if first {
@@ -254,6 +255,27 @@ func lookupFor(it Item, pairs []FieldPair, noDots bool) (fieldLookup, bool) {
 	return l, true
 }
 
+// matchByFields finds, for each input-1 item, the indexes of the input-2
+// items whose fields equal its own (none when one of its fields is
+// missing), all of them or the first only, and reports which input-2 items
+// matched some input-1 item (n8n's findMatches, shared by Merge and Compare
+// Datasets).
+func matchByFields(input1, input2 []Item, pairs []FieldPair, noDots bool, equal func(a, b any) bool, all bool) (found [][]int, used []bool) {
+	found = make([][]int, len(input1))
+	used = make([]bool, len(input2))
+	for e, entry := range input1 {
+		l, ok := lookupFor(entry, pairs, noDots)
+		if !ok {
+			continue
+		}
+		found[e] = findMatchesIn(input2, l, noDots, equal, all)
+		for _, i := range found[e] {
+			used[i] = true
+		}
+	}
+	return found, used
+}
+
 // findMatchesIn returns the indexes of input-2 items matching a lookup: all
 // of them, or the first only.
 func findMatchesIn(items []Item, l fieldLookup, noDots bool, equal func(a, b any) bool, all bool) []int {
@@ -303,21 +325,14 @@ func (c *datasetComparer) compare(input1, input2 []Item) ([][]Item, error) {
 	}
 	var all []matched
 	onlyA, onlyB := []Item{}, []Item{}
-	used := make([]bool, len(input2))
-	for _, entry := range input1 {
-		l, ok := lookupFor(entry, c.pairs, c.noDots)
-		if !ok {
-			onlyA = append(onlyA, entry)
-			continue
-		}
-		idx := findMatchesIn(input2, l, c.noDots, c.equal, c.multiple == "all")
-		if len(idx) == 0 {
+	found, used := matchByFields(input1, input2, c.pairs, c.noDots, c.equal, c.multiple == "all")
+	for e, entry := range input1 {
+		if len(found[e]) == 0 {
 			onlyA = append(onlyA, entry)
 			continue
 		}
 		m := matched{entry: entry}
-		for _, i := range idx {
-			used[i] = true
+		for _, i := range found[e] {
 			m.matches = append(m.matches, input2[i])
 		}
 		all = append(all, m)

@@ -103,7 +103,7 @@ func DecodeFilter(v any, defaults FilterOptions) (*FilterValue, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("conditions must be an object, not %s", condTypeOf(v))
+		return nil, fmt.Errorf("conditions must be an object, not %s", jsTypeof(v))
 	}
 	if o, ok := m["options"].(map[string]any); ok {
 		if cs, ok := o["caseSensitive"]; ok && cs != nil {
@@ -113,7 +113,7 @@ func DecodeFilter(v any, defaults FilterOptions) (*FilterValue, error) {
 			f.Options.TypeValidation = tv
 		}
 		if ver, ok := o["version"]; ok && ver != nil {
-			if n := condNumber(ver); !math.IsNaN(n) {
+			if n := jsNumber(ver); !math.IsNaN(n) {
 				f.Options.Version = int(n)
 			}
 		}
@@ -265,7 +265,7 @@ func condParseFilterValue(v any, typ string, strict bool, version int, loc *time
 		empty := false
 		switch x := v.(type) {
 		case string:
-			empty = strings.TrimFunc(x, condIsSpace) == ""
+			empty = strings.TrimFunc(x, isJSSpace) == ""
 		case []any:
 			empty = len(x) == 0
 		}
@@ -462,7 +462,7 @@ func condTypeError(c FilterCondition, opts FilterOptions, rightType string, left
 	if strict {
 		typeHint = "Try changing the type of comparison. Alternatively you can enable 'Convert types where required'."
 	}
-	leftType, rightTypeOf := condTypeOf(c.LeftValue), condTypeOf(c.RightValue)
+	leftType, rightTypeOf := jsTypeof(c.LeftValue), jsTypeof(c.RightValue)
 	if !leftValid && !rightValid && leftType == rightTypeOf {
 		return condFilterError(itemIndex, typeHint, "Comparison type expects %s but both fields are %s",
 			condWithArticle(c.Operator.Type), condWithArticle(leftType))
@@ -483,10 +483,10 @@ func condTypeError(c FilterCondition, opts FilterOptions, rightType string, left
 	}
 	if !leftValid {
 		return condFilterError(itemIndex, description(c.Operator.Type, "first"), "%s",
-			message(c.Operator.Type, leftType, condString(c.LeftValue)))
+			message(c.Operator.Type, leftType, jsToString(c.LeftValue)))
 	}
 	return condFilterError(itemIndex, description(rightType, "second"), "%s",
-		message(rightType, rightTypeOf, condString(c.RightValue)))
+		message(rightType, rightTypeOf, jsToString(c.RightValue)))
 }
 
 // condStrictEqual is === on JSON scalars; objects and arrays are compared by
@@ -730,7 +730,7 @@ func legacyDateTime(v any, loc *time.Location) (any, error) {
 		}
 	}
 	if !valid {
-		text := condString(v)
+		text := jsToString(v)
 		if v == nil {
 			text = "undefined"
 		}
@@ -753,7 +753,7 @@ func legacyCompare(op string, v1, v2 any) (bool, error) {
 		if !condTruthy(v) {
 			return ""
 		}
-		return condString(v)
+		return jsToString(v)
 	}
 	stringMethod := func(name string) (string, string, error) {
 		s, ok := v1.(string)
@@ -765,15 +765,15 @@ func legacyCompare(op string, v1, v2 any) (bool, error) {
 		}
 		t := "undefined"
 		if v2 != nil {
-			t = condString(v2)
+			t = jsToString(v2)
 		}
 		return s, t, nil
 	}
 	switch op {
 	case "after", "larger":
-		return condLess(orZero(v2), orZero(v1)), nil
+		return jsLess(orZero(v2), true, orZero(v1), true), nil
 	case "before", "smaller":
-		return condLess(orZero(v1), orZero(v2)), nil
+		return jsLess(orZero(v1), true, orZero(v2), true), nil
 	case "largerEqual":
 		return condLessOrEqual(orZero(v2), orZero(v1)), nil
 	case "smallerEqual":
@@ -826,39 +826,16 @@ func legacyEmpty(v any) bool {
 	return condIsNaN(v)
 }
 
-// condPrimitive is ToPrimitive with the number hint for JSON values.
-func condPrimitive(v any) any {
-	switch v.(type) {
-	case []any, map[string]any:
-		return condString(v)
-	case time.Time:
-		return condNumber(v)
-	}
-	return v
-}
-
-// condLess is JavaScript's a < b.
-func condLess(a, b any) bool {
-	a, b = condPrimitive(a), condPrimitive(b)
-	if as, ok := a.(string); ok {
-		if bs, ok := b.(string); ok {
-			return as < bs
-		}
-	}
-	x, y := condNumber(a), condNumber(b)
-	return x < y
-}
-
-// condLessOrEqual is JavaScript's a <= b (false when either side is NaN).
+// condLessOrEqual is JavaScript's a <= b (false when either side is NaN);
+// a < b is jsLess.
 func condLessOrEqual(a, b any) bool {
-	a, b = condPrimitive(a), condPrimitive(b)
+	a, b = jsPrimitive(a, true), jsPrimitive(b, true)
 	if as, ok := a.(string); ok {
 		if bs, ok := b.(string); ok {
-			return as <= bs
+			return !jsStringLess(bs, as)
 		}
 	}
-	x, y := condNumber(a), condNumber(b)
-	return x <= y
+	return jsNumber(a) <= jsNumber(b)
 }
 
 // nodeFilterDefaults returns the filter options n8n's editor derives for

@@ -256,7 +256,7 @@ func dateTimeItem(ctx *Context, env *luxon.Env, op string, i int, j map[string]a
 			if _, err := luxon.NormalizeUnit(unit); err != nil {
 				return NewNodeError("%s", err.Error())
 			}
-			n := loToNumber(amount)
+			n := jsNumber(amount)
 			if _, isBool := amount.(bool); isBool || amount == "" || math.IsNaN(n) {
 				return NewNodeError("Invalid unit value %s", jsToString(amount))
 			}
@@ -436,7 +436,7 @@ func parseNodeDate(env *luxon.Env, v any, tz, fromFmt string) (luxon.DateTime, e
 	}
 	if fromFmt == "" {
 		if _, isObj := v.(map[string]any); !isObj {
-			if n := loToNumber(v); !math.IsNaN(n) {
+			if n := jsNumber(v); !math.IsNaN(n) {
 				if n != math.Trunc(n) {
 					n *= 1000
 				}

@@ -28,7 +28,7 @@ func condNode(t *testing.T, typ string, version float64, params string, items ..
 		Node:      n,
 		Execution: ExecutionInfo{ID: "1", Mode: ModeManual},
 		Inputs:    in,
-		Runs:      condRuns{},
+		Runs:      noRuns{},
 		Expr:      expr.New(expr.Options{}),
 		Now:       func() time.Time { return time.Date(2024, 1, 15, 12, 0, 0, 0, time.UTC) },
 		Location:  time.UTC,

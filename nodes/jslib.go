@@ -3,9 +3,11 @@ package nodes
 import (
 	"encoding/json"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 )
 
@@ -25,7 +27,8 @@ var undef any = jsUndefined{}
 
 func isUndef(v any) bool { _, ok := v.(jsUndefined); return ok }
 
-// jsTypeof returns JavaScript's typeof for a JSON value.
+// jsTypeof returns JavaScript's typeof for a value (null, arrays, objects
+// and dates are "object"; any Go number is a "number").
 func jsTypeof(v any) string {
 	switch v.(type) {
 	case jsUndefined:
@@ -36,6 +39,9 @@ func jsTypeof(v any) string {
 		return "number"
 	case string:
 		return "string"
+	}
+	if _, ok := condGoNumber(v); ok {
+		return "number"
 	}
 	return "object"
 }
@@ -427,7 +433,9 @@ func jsEqual(a, b any) bool {
 	return false
 }
 
-// jsToString is String(v) for a JSON value.
+// jsToString is JavaScript's String(v): for arrays the elements' strings
+// joined by commas (null and undefined as ""), "[object Object]" for
+// objects, ISO text for dates, and for another Go value its JSON text.
 func jsToString(v any) string {
 	switch x := v.(type) {
 	case jsUndefined:
@@ -452,8 +460,15 @@ func jsToString(v any) string {
 			parts[i] = jsToString(e)
 		}
 		return strings.Join(parts, ",")
+	case map[string]any:
+		return "[object Object]"
+	case time.Time:
+		return FormatISO(x)
 	}
-	return "[object Object]"
+	if f, ok := condGoNumber(v); ok {
+		return jsNumberString(f)
+	}
+	return condJSONText(v)
 }
 
 // jsNumberString formats a number as JavaScript's Number#toString does.
@@ -481,8 +496,10 @@ func jsNumberString(f float64) string {
 	return mant + "e" + string(sign) + exp
 }
 
-// loToNumber is lodash's toNumber.
-func loToNumber(v any) float64 {
+// jsNumber is JavaScript's Number(v), which lodash's toNumber agrees with
+// on these values (a date is its epoch milliseconds, any Go number its
+// value).
+func jsNumber(v any) float64 {
 	switch x := v.(type) {
 	case jsUndefined:
 		return math.NaN()
@@ -498,13 +515,22 @@ func loToNumber(v any) float64 {
 	case string:
 		return jsStringToNumber(x)
 	case []any:
+		// Number([]) is 0, Number([x]) is Number(String(x)).
 		return jsStringToNumber(jsToString(x))
+	case map[string]any:
+		return math.NaN()
+	case time.Time:
+		return float64(x.UnixMilli())
+	}
+	if f, ok := condGoNumber(v); ok {
+		return f
 	}
 	return math.NaN()
 }
 
-// jsStringToNumber converts a string as lodash's toNumber does (JavaScript's
-// Number(), but signed hex is NaN).
+// jsStringToNumber is JavaScript's Number(string) (lodash's toNumber):
+// decimal literals, Infinity, and unsigned 0b, 0o and 0x literals, after
+// trimming white space; "" is 0, anything else NaN.
 func jsStringToNumber(s string) float64 {
 	s = strings.TrimFunc(s, isJSSpace)
 	if s == "" {
@@ -515,13 +541,17 @@ func jsStringToNumber(s string) float64 {
 	case strings.HasPrefix(lower, "0b"), strings.HasPrefix(lower, "0o"), strings.HasPrefix(lower, "0x"):
 		base := map[byte]int{'b': 2, 'o': 8, 'x': 16}[lower[1]]
 		n, err := strconv.ParseUint(s[2:], base, 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-				return math.Inf(1)
-			}
-			return math.NaN()
+		if err == nil {
+			return float64(n)
 		}
-		return float64(n)
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			// Beyond 64 bits: the digits are valid, the value
+			// rounds to the nearest float64 (±Inf past its range).
+			b, _ := new(big.Int).SetString(s[2:], base)
+			f, _ := new(big.Float).SetInt(b).Float64()
+			return f
+		}
+		return math.NaN()
 	}
 	body := s
 	if body[0] == '+' || body[0] == '-' {
@@ -607,7 +637,7 @@ func loLess(a, b any) bool {
 	if aok && bok {
 		return jsStringLess(sa, sb)
 	}
-	return loToNumber(a) < loToNumber(b)
+	return jsNumber(a) < jsNumber(b)
 }
 
 // --- fuzzy comparison (n8n's fuzzyCompare) ---

@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
+	"time"
 )
 
 func parseJSONT(t *testing.T, s string) any {
@@ -106,7 +108,7 @@ func TestLoPickAndFlattenKeys(t *testing.T) {
 	}
 }
 
-func TestLoLessAndToNumber(t *testing.T) {
+func TestLoLessAndJSNumber(t *testing.T) {
 	for _, c := range []struct {
 		a, b any
 		want bool
@@ -135,8 +137,13 @@ func TestLoLessAndToNumber(t *testing.T) {
 		{" 42 ", 42}, {"", 0}, {"0x1A", 26}, {"0b101", 5}, {"0o17", 15}, {"-0x1", math.NaN()},
 		{"1e3", 1000}, {".5", 0.5}, {"5.", 5}, {"abc", math.NaN()}, {"Infinity", math.Inf(1)},
 		{"inf", math.NaN()}, {"1_000", math.NaN()}, {[]any{}, 0}, {[]any{1.0, 2.0}, math.NaN()},
+		{"12", 12}, {" 7.5 ", 7.5}, {"0x10", 16}, {"0b11", 3}, {"-Infinity", math.Inf(-1)}, {true, 1},
+		{false, 0}, {nil, 0}, {[]any{"42"}, 42}, {"12px", math.NaN()}, {"NaN", math.NaN()}, {"0x", math.NaN()},
+		{map[string]any{}, math.NaN()}, {undef, math.NaN()}, {int64(7), 7},
+		{"0x10000000000000000", 18446744073709551616}, {"0x" + strings.Repeat("f", 300), math.Inf(1)},
+		{time.Date(2024, 1, 15, 10, 30, 0, 0, time.UTC), 1705314600000},
 	} {
-		got := loToNumber(c.in)
+		got := jsNumber(c.in)
 		if got != c.want && !(math.IsNaN(got) && math.IsNaN(c.want)) {
 			t.Errorf("toNumber(%#v) = %v, want %v", c.in, got, c.want)
 		}

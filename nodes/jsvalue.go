@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,8 +12,9 @@ import (
 )
 
 // This file holds the JavaScript value semantics that n8n's condition
-// operators and Edit Fields rely on (typeof, String(), Number(), Boolean(),
-// JSON.stringify) and n8n's validateFieldType conversions, applied to the
+// operators and Edit Fields rely on beyond jslib.go's (typeof, String() and
+// Number() are there): Boolean(), JSON.stringify and n8n's validateFieldType
+// conversions, applied to the
 // Go values items and resolved parameters hold: nil, bool, float64 (or
 // another Go number), string, []any, map[string]any and time.Time for dates.
 
@@ -77,85 +77,10 @@ func condGoNumber(v any) (float64, bool) {
 	return 0, false
 }
 
-// condTypeOf is JavaScript's typeof for a value (null is "object").
-func condTypeOf(v any) string {
-	switch v.(type) {
-	case nil:
-		return "object"
-	case string:
-		return "string"
-	case bool:
-		return "boolean"
-	case map[string]any, []any, time.Time:
-		return "object"
-	}
-	if _, ok := condGoNumber(v); ok {
-		return "number"
-	}
-	return "object"
-}
-
 // condIsNaN is Number.isNaN: true only for the number NaN.
 func condIsNaN(v any) bool {
 	f, ok := condGoNumber(v)
 	return ok && math.IsNaN(f)
-}
-
-// condNumberString formats a number as JavaScript's String(number) does.
-func condNumberString(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		return "0"
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-6 && abs < 1e21 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64)
-	mant, exp, _ := strings.Cut(s, "e")
-	sign := exp[:1]
-	exp = strings.TrimLeft(exp[1:], "0")
-	if exp == "" {
-		exp = "0"
-	}
-	return mant + "e" + sign + exp
-}
-
-// condString is JavaScript's String(value).
-func condString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return x
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			if e != nil {
-				parts[i] = condString(e)
-			}
-		}
-		return strings.Join(parts, ",")
-	case map[string]any:
-		return "[object Object]"
-	case time.Time:
-		return FormatISO(x)
-	}
-	if f, ok := condGoNumber(v); ok {
-		return condNumberString(f)
-	}
-	return condJSONText(v)
 }
 
 // condJSONText is JSON.stringify(value) (object keys sorted, as Go maps
@@ -168,87 +93,6 @@ func condJSONText(v any) string {
 		return ""
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
-}
-
-// condDecimal matches the decimal literals JavaScript's Number() accepts.
-var condDecimal = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
-
-// condStringNumber is Number(string).
-func condStringNumber(s string) float64 {
-	s = strings.TrimFunc(s, condIsSpace)
-	switch s {
-	case "":
-		return 0
-	case "Infinity", "+Infinity":
-		return math.Inf(1)
-	case "-Infinity":
-		return math.Inf(-1)
-	}
-	if len(s) > 2 && s[0] == '0' {
-		base := 0
-		switch s[1] {
-		case 'x', 'X':
-			base = 16
-		case 'o', 'O':
-			base = 8
-		case 'b', 'B':
-			base = 2
-		}
-		if base != 0 {
-			n, err := strconv.ParseUint(s[2:], base, 64)
-			if err != nil || strings.Contains(s, "_") {
-				return math.NaN()
-			}
-			return float64(n)
-		}
-	}
-	if !condDecimal.MatchString(s) {
-		return math.NaN()
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		// Out of range values parse to ±Inf with an error; JavaScript
-		// gives the same infinities.
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
-			return f
-		}
-		return math.NaN()
-	}
-	return f
-}
-
-func condIsSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\v', '\f', '\r', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
-
-// condNumber is JavaScript's Number(value).
-func condNumber(v any) float64 {
-	switch x := v.(type) {
-	case nil:
-		return 0
-	case bool:
-		if x {
-			return 1
-		}
-		return 0
-	case string:
-		return condStringNumber(x)
-	case []any:
-		// Number([]) is 0, Number([x]) is Number(String(x)).
-		return condStringNumber(condString(x))
-	case map[string]any:
-		return math.NaN()
-	case time.Time:
-		return float64(x.UnixMilli())
-	}
-	if f, ok := condGoNumber(v); ok {
-		return f
-	}
-	return math.NaN()
 }
 
 // condTruthy is JavaScript's Boolean(value).
@@ -281,11 +125,11 @@ func condParseBoolean(v any) (bool, bool) {
 		case "false":
 			return false, true
 		}
-		if strings.TrimFunc(x, condIsSpace) == "" {
+		if strings.TrimFunc(x, isJSSpace) == "" {
 			return false, false
 		}
 	}
-	switch condNumber(v) {
+	switch jsNumber(v) {
 	case 0:
 		return false, true
 	case 1:
@@ -299,7 +143,7 @@ func condParseArray(v any) ([]any, bool) {
 	if a, ok := v.([]any); ok {
 		return a, true
 	}
-	s := condString(v)
+	s := jsToString(v)
 	var out any
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		if err := json.Unmarshal([]byte(strings.ReplaceAll(s, "'", `"`)), &out); err != nil {
@@ -321,7 +165,7 @@ func condParseObject(v any) (map[string]any, bool) {
 	if m, ok := v.(map[string]any); ok {
 		return m, true
 	}
-	s := condString(v)
+	s := jsToString(v)
 	var out any
 	if err := json.Unmarshal([]byte(s), &out); err != nil {
 		relaxed := condSingleQuote.ReplaceAllStringFunc(s, func(q string) string {
@@ -348,7 +192,7 @@ func condParseDateTime(v any, loc *time.Location) (time.Time, bool) {
 	if t, ok := v.(time.Time); ok {
 		return t, true
 	}
-	t, err := luxon.ParseToDateTime(condString(v), loc)
+	t, err := luxon.ParseToDateTime(jsToString(v), loc)
 	return t, err == nil
 }
 
@@ -384,25 +228,25 @@ func condValidateField(value any, t condFieldType, o condFieldValidation) (any, 
 		if !o.parseStrings {
 			return value, true
 		}
-		if o.strict && condTypeOf(value) != "string" {
+		if o.strict && jsTypeof(value) != "string" {
 			return nil, false
 		}
 		switch value.(type) {
 		case map[string]any, []any:
 			return condJSONText(value), true
 		}
-		return condString(value), true
+		return jsToString(value), true
 	case condFieldNumber:
-		if o.strict && condTypeOf(value) != "number" {
+		if o.strict && jsTypeof(value) != "number" {
 			return nil, false
 		}
-		f := condNumber(value)
+		f := jsNumber(value)
 		if math.IsNaN(f) {
 			return nil, false
 		}
 		return f, true
 	case condFieldBoolean:
-		if o.strict && condTypeOf(value) != "boolean" {
+		if o.strict && jsTypeof(value) != "boolean" {
 			return nil, false
 		}
 		return condParseBoolean(value)
@@ -439,5 +283,5 @@ func condValueDescription(v any) string {
 	case map[string]any, time.Time:
 		return "object"
 	}
-	return "'" + condString(v) + "'"
+	return "'" + jsToString(v) + "'"
 }

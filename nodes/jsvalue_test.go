@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-func TestCondString(t *testing.T) {
+func TestJSToString(t *testing.T) {
 	cases := []struct {
 		in   any
 		want string
@@ -15,30 +15,11 @@ func TestCondString(t *testing.T) {
 		{1e21, "1e+21"}, {1e-7, "1e-7"}, {0.000001, "0.000001"}, {123456789012.0, "123456789012"},
 		{math.NaN(), "NaN"}, {math.Inf(-1), "-Infinity"},
 		{[]any{1.0, nil, "a", []any{2.0, 3.0}}, "1,,a,2,3"}, {map[string]any{"a": 1.0}, "[object Object]"},
+		{undef, "undefined"}, {[]any{undef, 1.0}, ",1"}, {time.Date(2024, 1, 15, 10, 30, 0, 0, time.UTC), "2024-01-15T10:30:00.000Z"},
 	}
 	for _, c := range cases {
-		if got := condString(c.in); got != c.want {
+		if got := jsToString(c.in); got != c.want {
 			t.Errorf("String(%v) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
-
-func TestCondNumber(t *testing.T) {
-	cases := []struct {
-		in   any
-		want float64
-	}{
-		{"12", 12}, {" 7.5 ", 7.5}, {"", 0}, {"1e3", 1000}, {"0x10", 16}, {"0b11", 3}, {".5", 0.5},
-		{"-Infinity", math.Inf(-1)}, {true, 1}, {false, 0}, {nil, 0}, {[]any{}, 0}, {[]any{"42"}, 42},
-	}
-	for _, c := range cases {
-		if got := condNumber(c.in); got != c.want {
-			t.Errorf("Number(%v) = %v, want %v", c.in, got, c.want)
-		}
-	}
-	for _, nan := range []any{"abc", "1_000", "12px", "inf", "NaN", "0x", map[string]any{}, []any{1.0, 2.0}} {
-		if got := condNumber(nan); !math.IsNaN(got) {
-			t.Errorf("Number(%v) = %v, want NaN", nan, got)
 		}
 	}
 }
@@ -111,6 +92,22 @@ func TestCondValidateFieldStrict(t *testing.T) {
 	for _, c := range cases {
 		if _, ok := condValidateField(c.v, c.typ, strict); ok != c.valid {
 			t.Errorf("strict %s %v: valid %v", c.typ, c.v, ok)
+		}
+	}
+}
+
+func TestJSTypeof(t *testing.T) {
+	cases := []struct {
+		in   any
+		want string
+	}{
+		{undef, "undefined"}, {nil, "object"}, {true, "boolean"}, {1.5, "number"}, {int64(2), "number"},
+		{math.NaN(), "number"}, {"s", "string"}, {[]any{}, "object"}, {map[string]any{}, "object"},
+		{time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC), "object"},
+	}
+	for _, c := range cases {
+		if got := jsTypeof(c.in); got != c.want {
+			t.Errorf("typeof %#v = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

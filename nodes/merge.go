@@ -411,10 +411,10 @@ func (m merger) combineByFields(inputs [][]Item) ([][]Item, error) {
 	opts := m.p.Options
 	input1, input2 := inputs[0], inputs[1]
 	if m.version < 2.1 {
-		if err := requireFieldsPresentMerge(input1, pairs, true, opts.DisableDotNotation, "Input 1"); err != nil {
+		if err := requireFieldsPresent(input1, pairs, true, opts.DisableDotNotation, "Input 1"); err != nil {
 			return nil, err
 		}
-		if err := requireFieldsPresentMerge(input2, pairs, false, opts.DisableDotNotation, "Input 2"); err != nil {
+		if err := requireFieldsPresent(input2, pairs, false, opts.DisableDotNotation, "Input 2"); err != nil {
 			return nil, err
 		}
 	}
@@ -484,30 +484,6 @@ func (m merger) combineByFields(inputs [][]Item) ([][]Item, error) {
 	return outputOf(out), nil
 }
 
-func requireFieldsPresentMerge(items []Item, pairs []FieldPair, first, noDots bool, label string) error {
-	for _, pr := range pairs {
-		field := pr.Field2
-		if first {
-			field = pr.Field1
-		}
-		present := false
-		for _, it := range items {
-			if noDots {
-				_, present = it.JSON[field]
-			} else {
-				present = !isUndef(loGet(it.JSON, field))
-			}
-			if present {
-				break
-			}
-		}
-		if !present {
-			return NewNodeError("Field '%s' is not present in any of items in '%s'", field, label)
-		}
-	}
-	return nil
-}
-
 func withSource(items []Item, source string) []Item {
 	out := make([]Item, len(items))
 	for i, it := range items {
@@ -528,21 +504,14 @@ func findFieldMatches(input1, input2 []Item, pairs []FieldPair, opts MergeOption
 	equal := fuzzyComparer(opts.FuzzyCompare, 1)
 	all := opts.MultipleMatches != "first"
 	var fm fieldMatches
-	used := make([]bool, len(input2))
-	for _, entry := range input1 {
-		l, ok := lookupFor(entry, pairs, opts.DisableDotNotation)
-		if !ok {
-			fm.unmatched1 = append(fm.unmatched1, entry)
-			continue
-		}
-		idx := findMatchesIn(input2, l, opts.DisableDotNotation, equal, all)
-		if len(idx) == 0 {
+	found, used := matchByFields(input1, input2, pairs, opts.DisableDotNotation, equal, all)
+	for e, entry := range input1 {
+		if len(found[e]) == 0 {
 			fm.unmatched1 = append(fm.unmatched1, entry)
 			continue
 		}
 		var matches []Item
-		for _, i := range idx {
-			used[i] = true
+		for _, i := range found[e] {
 			matches = append(matches, input2[i])
 		}
 		if from == "both" || join == "enrichInput1" || join == "enrichInput2" {

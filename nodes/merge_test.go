@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"github.com/weft/weft/nodes/corpus"
+
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -78,8 +80,8 @@ func assertOutputs(t *testing.T, out [][]Item, want string) {
 	if err := json.Unmarshal([]byte(want), &w); err != nil {
 		t.Fatalf("want: %v", err)
 	}
-	g := outputsJSON(t, out)
-	w = trimEmpty(w)
+	g := itemOutputs(out)
+	w = corpus.Outputs(w)
 	if !reflect.DeepEqual(g, w) {
 		gb, _ := json.Marshal(g)
 		wb, _ := json.Marshal(w)

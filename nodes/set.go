@@ -242,7 +242,7 @@ func (Set) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		return nil, condItemError(ctx, err, 0)
 	}
 	if mode != "manual" && mode != "raw" {
-		return nil, condItemError(ctx, NewNodeError("The mode %q is not known!", condString(mode)), 0)
+		return nil, condItemError(ctx, NewNodeError("The mode %q is not known!", jsToString(mode)), 0)
 	}
 	dup, err := ctx.Param("duplicateItem", 0, false)
 	if err != nil {
@@ -254,7 +254,7 @@ func (Set) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		if err != nil {
 			return nil, condItemError(ctx, err, 0)
 		}
-		if n := condNumber(condNormalize(c)); n > 0 {
+		if n := jsNumber(condNormalize(c)); n > 0 {
 			duplicates = int(n)
 		}
 	}
@@ -327,7 +327,7 @@ func setItemOptions(ctx *Context, i int) (setOptions, error) {
 	}
 	om, _ := o.(map[string]any)
 	opts := setOptions{
-		include:                condString(include),
+		include:                jsToString(include),
 		dotNotation:            om["dotNotation"] != false,
 		ignoreConversionErrors: condTruthy(om["ignoreConversionErrors"]),
 		includeBinary:          condTruthy(om["includeBinary"]),
@@ -371,7 +371,7 @@ func setManual(ctx *Context, it Item, i int, opts setOptions, rawData map[string
 		return setFailure(ctx, err, i, false)
 	}
 	for _, b := range binaries {
-		prop := condString(b.value)
+		prop := jsToString(b.value)
 		bin, ok := it.Binary[prop]
 		if !ok || bin == nil {
 			return setFailure(ctx, NewNodeError("Item has no binary property called \"%s\"", prop).AtItem(i), i, false)
@@ -466,7 +466,7 @@ func setName(v any) string {
 	if v == nil {
 		return "undefined"
 	}
-	return condString(condNormalize(v))
+	return jsToString(condNormalize(v))
 }
 
 // validateSetEntry is n8n's validateEntry: it converts a field's value to
@@ -496,7 +496,7 @@ func validateSetEntry(name, typ string, value any, i int, ignoreErrors bool, ver
 			// n8n's expressions hand a DateTime result over as ISO text.
 			value = FormatISO(x)
 		default:
-			value = condString(value)
+			value = jsToString(value)
 		}
 	}
 	v, ok := condValidateField(value, condFieldType(typ), condFieldValidation{})
@@ -563,7 +563,7 @@ func composeSetItem(ctx *Context, i int, in Item, fields []setEntry, opts setOpt
 
 func setSplitFields(v any) []string {
 	var out []string
-	for _, s := range strings.Split(condString(condNormalize(v)), ",") {
+	for _, s := range strings.Split(jsToString(condNormalize(v)), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
@@ -659,7 +659,7 @@ func resolveSetRawData(ctx *Context, text string, i int) (string, error) {
 		case nil:
 			return "null"
 		default:
-			return condString(x)
+			return jsToString(x)
 		}
 	})
 	return out, firstErr
@@ -750,8 +750,8 @@ func setLegacy(ctx *Context, items []Item) ([][]Item, error) {
 					if _, present := em["value"]; !present {
 						value = 0.0
 					}
-					if s, ok := value.(string); ok && ctx.Node.TypeVersion >= 2 && !math.IsNaN(condStringNumber(s)) {
-						value = condStringNumber(s)
+					if s, ok := value.(string); ok && ctx.Node.TypeVersion >= 2 && !math.IsNaN(jsStringToNumber(s)) {
+						value = jsStringToNumber(s)
 					}
 				case "string":
 					if _, present := em["value"]; !present {

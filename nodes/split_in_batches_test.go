@@ -87,7 +87,7 @@ func TestLoopOverItemsV3(t *testing.T) {
 	// is left, so it is done again and adds its input to what was processed.
 	out = d.step("Data", `[{"n":6}]`)
 	if len(out[LoopOutputDone]) != 6 || len(out[LoopOutputLoop]) != 0 {
-		t.Errorf("run after the end: %v", outputsJSON(t, out))
+		t.Errorf("run after the end: %v", itemOutputs(out))
 	}
 }
 

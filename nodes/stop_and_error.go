@@ -68,7 +68,7 @@ func (StopAndError) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
 		if err != nil {
 			return nil, condItemError(ctx, err, 0)
 		}
-		ne := NewNodeError("%s", condString(condNormalize(msg)))
+		ne := NewNodeError("%s", jsToString(condNormalize(msg)))
 		ne.Node = ctx.Node.Name
 		return nil, ne
 	}

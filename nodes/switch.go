@@ -206,10 +206,10 @@ func (Switch) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 // switchIndexError is n8n's checkIndexRange for an output index.
 func switchIndexError(outputs int, index float64) error {
 	if index == float64(outputs) {
-		return NewNodeError("The ouput %s is not allowed. ", condNumberString(index))
+		return NewNodeError("The ouput %s is not allowed. ", jsNumberString(index))
 	}
 	if index < 0 || index > float64(outputs) || index != math.Trunc(index) {
-		return NewNodeError("The ouput %s is not allowed", condNumberString(index))
+		return NewNodeError("The ouput %s is not allowed", jsNumberString(index))
 	}
 	return nil
 }
@@ -220,7 +220,7 @@ func switchByExpression(ctx *Context, out [][]Item, it Item, i int) ([][]Item, e
 		return out, err
 	}
 	if i == 0 || out == nil {
-		count := condNumber(n)
+		count := jsNumber(n)
 		if math.IsNaN(count) || count < 0 {
 			count = 0
 		}
@@ -301,7 +301,7 @@ func switchByRules(ctx *Context, out [][]Item, it Item, i int) ([][]Item, error)
 		out[len(out)-1] = append(out[len(out)-1], it)
 		return out, nil
 	}
-	index := condNumber(condNormalize(fallback))
+	index := jsNumber(condNormalize(fallback))
 	if err := switchIndexError(len(out), index); err != nil {
 		return out, err
 	}
@@ -381,7 +381,7 @@ func switchLegacy(ctx *Context, items []Item) ([][]Item, error) {
 	}
 	rangeError := func(index float64) error {
 		if index < 0 || index >= float64(len(out)) || index != math.Trunc(index) {
-			return NewNodeError("The ouput %s is not allowed. It has to be between 0 and %d!", condNumberString(index), len(out)-1)
+			return NewNodeError("The ouput %s is not allowed. It has to be between 0 and %d!", jsNumberString(index), len(out)-1)
 		}
 		return nil
 	}
@@ -396,13 +396,13 @@ func switchLegacy(ctx *Context, items []Item) ([][]Item, error) {
 				if err != nil {
 					return err
 				}
-				out = make([][]Item, max(int(condNumber(condNormalize(n))), 0))
+				out = make([][]Item, max(int(jsNumber(condNormalize(n))), 0))
 			}
 			o, err := ctx.Param("output", i, 0.0)
 			if err != nil {
 				return err
 			}
-			index := condNumber(condNormalize(o))
+			index := jsNumber(condNormalize(o))
 			if err := rangeError(index); err != nil {
 				return err
 			}
@@ -457,7 +457,7 @@ func switchLegacy(ctx *Context, items []Item) ([][]Item, error) {
 			}
 			index := float64(r)
 			if v < 2 {
-				index = condNumber(condNormalize(rm["output"]))
+				index = jsNumber(condNormalize(rm["output"]))
 			}
 			if err := rangeError(index); err != nil {
 				return err
@@ -469,7 +469,7 @@ func switchLegacy(ctx *Context, items []Item) ([][]Item, error) {
 		if err != nil {
 			return err
 		}
-		if index := condNumber(condNormalize(fb)); index != -1 {
+		if index := jsNumber(condNormalize(fb)); index != -1 {
 			if err := rangeError(index); err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"github.com/weft/weft/nodes/corpus"
+
 	"encoding/json"
 	"os"
 	"reflect"
@@ -62,7 +64,7 @@ func TestTransformCases(t *testing.T) {
 			out, err := reg.Node.Execute(ctx, in)
 			if c.Error != "" {
 				if err == nil {
-					t.Fatalf("want error %q, got %v", c.Error, outputsJSON(t, out))
+					t.Fatalf("want error %q, got %v", c.Error, itemOutputs(out))
 				}
 				if err.Error() != c.Error {
 					t.Errorf("error %q, want %q", err.Error(), c.Error)
@@ -80,7 +82,7 @@ func TestTransformCases(t *testing.T) {
 				}
 				want[i] = list
 			}
-			if got, w := outputsJSON(t, out), trimEmpty(jsonRoundTrip(t, want).([]any)); !reflect.DeepEqual(got, w) {
+			if got, w := itemOutputs(out), corpus.Outputs(want); !reflect.DeepEqual(got, w) {
 				gb, _ := json.Marshal(got)
 				wb, _ := json.Marshal(w)
 				t.Fatalf("output differs\ngot:  %s\nwant: %s", gb, wb)

@@ -29,38 +29,18 @@ func newCaseContext(w *Workflow, n *NodeInstance, in [][]Item) *Context {
 // the expected outputs of its parents and compares with n8n's output.
 func TestTransformCorpus(t *testing.T) {
 	ran := map[string]int{}
-	for _, c := range mergeLoadCases(t, transformTypes...) {
-		for _, n := range c.Workflow.Nodes {
-			if !slices.Contains(transformTypes, n.Type) || n.Disabled {
-				continue
-			}
+	forEachCaseNode(t, func(_ *confCase, n *NodeInstance) bool { return slices.Contains(transformTypes, n.Type) && !n.Disabled },
+		func(t *testing.T, c *confCase, n *NodeInstance) {
 			ran[n.Type]++
-			t.Run(c.Name+"/"+n.Name, func(t *testing.T) {
-				reg := Lookup(n.Type)
-				if err := reg.Node.Validate(n); err != nil {
-					t.Fatalf("Validate: %v", err)
+			if err := Lookup(n.Type).Node.Validate(n); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			for run, d := range c.replay(t, n.Name) {
+				if d != "" {
+					t.Fatalf("run %d: %s", run, d)
 				}
-				steps := c.stepsFor(t, n.Name)
-				if len(steps) != len(c.Expected.Nodes[n.Name]) {
-					t.Fatalf("%d runs in order, %d expected", len(steps), len(c.Expected.Nodes[n.Name]))
-				}
-				for _, st := range steps {
-					ctx := mergeTestContext(c.Workflow, n, st.RunIndex, st.Inputs, st.Source, map[string]any{})
-					out, err := reg.Node.Execute(ctx, st.Inputs)
-					if st.Want.Status == StatusError {
-						if err == nil {
-							t.Fatalf("run %d: want an error, got %v", st.RunIndex, out)
-						}
-						continue
-					}
-					if err != nil {
-						t.Fatalf("run %d: %v", st.RunIndex, err)
-					}
-					checkOutputs(t, out, st.Want)
-				}
-			})
-		}
-	}
+			}
+		})
 	for _, typ := range transformTypes[:4] {
 		if ran[typ] == 0 {
 			t.Errorf("no corpus case ran %s", typ)

@@ -8,6 +8,7 @@ package nodes
 import (
 	"sort"
 	"strconv"
+	"time"
 	"unicode/utf16"
 )
 
@@ -69,11 +70,12 @@ func jsLess(a any, aDef bool, b any, bDef bool) bool {
 	if aStr && bStr {
 		return jsStringLess(sa, sb)
 	}
-	return loToNumber(pa) < loToNumber(pb)
+	return jsNumber(pa) < jsNumber(pb)
 }
 
-// jsPrimitive is ToPrimitive with the number hint for JSON values: objects
-// and arrays become their string forms, a missing value undef.
+// jsPrimitive is ToPrimitive with the number hint: objects and arrays
+// become their string forms, dates their epoch milliseconds, a missing
+// value undef.
 func jsPrimitive(v any, defined bool) any {
 	if !defined {
 		return undef
@@ -81,6 +83,8 @@ func jsPrimitive(v any, defined bool) any {
 	switch v.(type) {
 	case map[string]any, []any:
 		return jsToString(v)
+	case time.Time:
+		return jsNumber(v)
 	}
 	return v
 }

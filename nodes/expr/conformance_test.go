@@ -4,61 +4,28 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/weft/weft/nodes/corpus"
 )
 
-// corpusDir finds ../shared/conformance/cases next to the repository root
-// (the directory holding go.mod).
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	cases := filepath.Join(dir, "..", "shared", "conformance", "cases")
-	if _, err := os.Stat(cases); err != nil {
-		t.Fatalf("conformance corpus missing: %v", err)
-	}
-	return cases
-}
-
-type corpusCase struct {
-	Name     string `json:"name"`
-	Workflow struct {
-		Name        string `json:"name"`
-		Connections map[string]map[string][][]struct {
-			Node  string `json:"node"`
-			Index int    `json:"index"`
-		} `json:"connections"`
-		Nodes []struct {
-			Name       string         `json:"name"`
-			Type       string         `json:"type"`
-			Parameters map[string]any `json:"parameters"`
-		} `json:"nodes"`
-	} `json:"workflow"`
-	Expected struct {
-		Nodes map[string][]struct {
-			Status string  `json:"status"`
-			Output [][]any `json:"output"`
-		} `json:"nodes"`
-	} `json:"expected"`
+// corpusWorkflow is what this test reads of a case's workflow.
+type corpusWorkflow struct {
+	Name        string `json:"name"`
+	Connections map[string]map[string][][]struct {
+		Node  string `json:"node"`
+		Index int    `json:"index"`
+	} `json:"connections"`
+	Nodes []struct {
+		Name       string         `json:"name"`
+		Type       string         `json:"type"`
+		Parameters map[string]any `json:"parameters"`
+	} `json:"nodes"`
 }
 
 // needsDataProxy matches expressions that need what the data proxy gives
@@ -79,28 +46,27 @@ var knownGaps = map[string]string{
 }
 
 func TestCorpusExpressions(t *testing.T) {
-	dir := corpusDir(t)
-	files, err := filepath.Glob(filepath.Join(dir, "expr*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no expr*.json cases in %s", dir)
+	dir, err := corpus.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, err := corpus.LoadDir(dir, "expr*.json")
+	if err != nil {
+		t.Fatal(err)
 	}
 	e := New(Options{Location: time.UTC})
 	var compared, skipped int
 	skipReasons := map[string]int{}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
+	for _, c := range cases {
+		name := strings.TrimSuffix(filepath.Base(c.File), ".json")
 		t.Run(name, func(t *testing.T) {
-			var c corpusCase
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := json.Unmarshal(b, &c); err != nil {
+			var wf corpusWorkflow
+			if err := json.Unmarshal(c.Workflow, &wf); err != nil {
 				t.Fatal(err)
 			}
 			// The Code nodes return constant items: run them and check
 			// their output first.
-			for _, n := range c.Workflow.Nodes {
+			for _, n := range wf.Nodes {
 				if n.Type != "n8n-nodes-base.code" {
 					continue
 				}
@@ -118,8 +84,8 @@ func TestCorpusExpressions(t *testing.T) {
 			// A Set node's input is what its parent output (as n8n
 			// recorded it, which the Code node check above pins for the
 			// Code nodes).
-			inputOf := map[string][]any{}
-			for src, byType := range c.Workflow.Connections {
+			inputOf := map[string][]map[string]any{}
+			for src, byType := range wf.Connections {
 				for outIdx, conns := range byType["main"] {
 					for _, cn := range conns {
 						runs := c.Expected.Nodes[src]
@@ -129,7 +95,7 @@ func TestCorpusExpressions(t *testing.T) {
 					}
 				}
 			}
-			for _, n := range c.Workflow.Nodes {
+			for _, n := range wf.Nodes {
 				if n.Type != "n8n-nodes-base.set" {
 					continue
 				}
@@ -144,10 +110,10 @@ func TestCorpusExpressions(t *testing.T) {
 					if i >= len(want) {
 						break
 					}
-					wantItem, _ := want[i].(map[string]any)
+					wantItem := want[i]
 					env := Env{
 						"$json": item, "$itemIndex": float64(i), "$runIndex": 0.0,
-						"$workflow": map[string]any{"name": c.Workflow.Name, "active": false, "id": ""},
+						"$workflow": map[string]any{"name": wf.Name, "active": false, "id": ""},
 					}
 					for _, a := range list {
 						a := a.(map[string]any)
@@ -277,5 +243,3 @@ func assertJSONEqual(t *testing.T, what string, got, want any) {
 		t.Errorf("%s:\n got  %s\n want %s", what, g, w)
 	}
 }
-
-var _ = sort.Strings

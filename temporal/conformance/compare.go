@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/nodes/corpus"
 )
 
 // Outcome is what weft did with a case's workflow.
@@ -70,15 +71,16 @@ func compareRun(label string, want ExpectedRun, run *nodes.NodeRun) []string {
 		}
 		diffs = append(diffs, msg)
 	}
-	gotOut := trimEmpty(outputJSON(run))
-	wantOut := trimEmpty(normalize(want.Output))
+	gotOut := outputJSON(run)
+	wantOut := corpus.Outputs(want.Output)
 	if !reflect.DeepEqual(gotOut, wantOut) {
 		diffs = append(diffs, fmt.Sprintf("%s: output %s, n8n %s", label, short(gotOut), short(wantOut)))
 	}
 	return diffs
 }
 
-// outputJSON returns the run's main outputs as plain JSON values.
+// outputJSON returns the run's main outputs in corpus.Outputs's form, an
+// item without json counting as {}.
 func outputJSON(run *nodes.NodeRun) []any {
 	main := run.Main()
 	out := make([][]map[string]any, len(main))
@@ -91,36 +93,7 @@ func outputJSON(run *nodes.NodeRun) []any {
 			}
 		}
 	}
-	return normalize(out)
-}
-
-// normalize turns v into the values encoding/json decodes, so that equal
-// JSON compares equal.
-func normalize(v any) []any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return []any{"unencodable: " + err.Error()}
-	}
-	var out []any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return []any{"undecodable: " + err.Error()}
-	}
-	return out
-}
-
-// trimEmpty drops trailing empty (or null) outputs.
-func trimEmpty(outs []any) []any {
-	for len(outs) > 0 {
-		last, _ := outs[len(outs)-1].([]any)
-		if len(last) > 0 {
-			break
-		}
-		outs = outs[:len(outs)-1]
-	}
-	if outs == nil {
-		outs = []any{}
-	}
-	return outs
+	return corpus.Outputs(out)
 }
 
 func short(v any) string {
