@@ -15,9 +15,10 @@ import (
 //   - a node that is not a trigger runs only if one of its inputs has items;
 //     a trigger whose input is empty gets one empty item;
 //   - executeOnce: every input is cut to its first item;
-//   - an error of Execute fails the run (onError stopWorkflow) or becomes
-//     one item {"error": message} on output 0 (continueRegularOutput and
-//     continueErrorOutput);
+//   - an error of Execute fails the run; with onError stopWorkflow the
+//     execution stops, otherwise (continueRegularOutput,
+//     continueErrorOutput) the failed run passes its input 0 through to
+//     output 0, as n8n's engine does, and the workflow goes on;
 //   - continueErrorOutput: output items that are errors (Item.Error set, or
 //     json holding only "error", or "error" and "message") move to the extra
 //     last output, merged into the json of the input item they pair with;
@@ -41,7 +42,8 @@ func RunNode(ctx *Context) *NodeRun {
 	}
 	reg := Lookup(n.Type)
 	trigger := reg != nil && reg.Trigger
-	inputs := cloneInputs(ctx.Inputs)
+	orig := ctx.Inputs
+	inputs := cloneInputs(orig)
 	if trigger && (len(inputs) == 0 || len(inputs[0]) == 0) {
 		inputs = [][]Item{{NewItem(nil)}}
 	}
@@ -75,7 +77,14 @@ func RunNode(ctx *Context) *NodeRun {
 			run.ExecutionTime = time.Since(start).Milliseconds()
 			return run
 		}
-		out = [][]Item{{NewItem(map[string]any{"error": ne.Message})}}
+		// n8n's engine: the run is recorded as failed, and the node's
+		// input 0 passes through to output 0 so the workflow goes on.
+		run.ExecutionStatus = StatusError
+		run.Error = ne
+		out = nil
+		if len(orig) > 0 && orig[0] != nil {
+			out = cloneInputs(orig[:1]) // Execute may have changed its copies
+		}
 	}
 	if out != nil && n.OnError == OnErrorContinueErrorOutput && reg != nil {
 		out = routeErrorItems(out, reg.OutputCount(n), inputs, ctx.Source)
@@ -93,7 +102,7 @@ func RunNode(ctx *Context) *NodeRun {
 		}
 		out[0] = []Item{{JSON: map[string]any{}, PairedItem: paired}}
 	}
-	if out == nil {
+	if out == nil && run.Error == nil {
 		return nil
 	}
 	for _, items := range out {

@@ -209,12 +209,21 @@ func TestRetries(t *testing.T) {
 func TestContinueOnFail(t *testing.T) {
 	x := execute(t, "continue")
 	wantStatus(t, x, nodes.StatusSuccess)
-	wantOrder(t, x, "Start", "Data", "Regular", "AfterRegular", "ErrOut", "Bad")
-	if got := outputs(t, x, "AfterRegular", 0); got != `[[{"error":"regular"}]]` {
+	// As n8n's engine does, a node that throws under a continue setting
+	// records a failed run and passes its input 0 through on output 0
+	// (continueErrorOutput's error output only takes error items).
+	wantOrder(t, x, "Start", "Data", "Regular", "AfterRegular", "ErrOut", "Ok")
+	if got := outputs(t, x, "AfterRegular", 0); got != `[[{"n":1}]]` {
 		t.Fatalf("AfterRegular output %s", got)
 	}
-	if got := outputs(t, x, "ErrOut", 0); got != `[[],[{"error":"routed"}]]` {
+	if got := outputs(t, x, "ErrOut", 0); got != `[[{"n":1}],[]]` {
 		t.Fatalf("ErrOut output %s", got)
+	}
+	for _, node := range []string{"Regular", "ErrOut"} {
+		run := x.RunData[node][0]
+		if run.ExecutionStatus != nodes.StatusError || run.Error == nil {
+			t.Fatalf("%s run: status %s, error %v; want a recorded failure", node, run.ExecutionStatus, run.Error)
+		}
 	}
 }
 
