@@ -82,3 +82,24 @@ func TestSettingsRoundTrip(t *testing.T) {
 		t.Fatalf("settings lost data: %s", b)
 	}
 }
+
+func TestRetrySettings(t *testing.T) {
+	cases := []struct {
+		n           NodeInstance
+		tries, wait int
+	}{
+		{NodeInstance{}, 1, 0},
+		{NodeInstance{RetryOnFail: true}, 3, 1000},
+		{NodeInstance{RetryOnFail: true, MaxTries: 1}, 2, 1000},
+		{NodeInstance{RetryOnFail: true, MaxTries: 9, WaitBetweenTries: 9000}, 5, 5000},
+		{NodeInstance{RetryOnFail: true, MaxTries: 4, WaitBetweenTries: 250}, 4, 250},
+	}
+	for _, c := range cases {
+		if got := c.n.Tries(); got != c.tries {
+			t.Errorf("%+v: tries %d, want %d", c.n, got, c.tries)
+		}
+		if got := c.n.RetryWaitMillis(); got != c.wait {
+			t.Errorf("%+v: wait %d, want %d", c.n, got, c.wait)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func (n *NodeInstance) ErrorMode() string {
 }
 
 // Tries returns how many attempts the node gets: 1 unless retryOnFail is set,
-// then maxTries (n8n's default 3, bounded to 1..5 as n8n's editor bounds it).
+// then maxTries (default 3) bounded to 2..5, as n8n's engine bounds it.
 func (n *NodeInstance) Tries() int {
 	if !n.RetryOnFail {
 		return 1
@@ -92,7 +92,7 @@ func (n *NodeInstance) Tries() int {
 	if t == 0 {
 		t = 3
 	}
-	return min(max(t, 1), 5)
+	return min(max(t, 2), 5)
 }
 
 // RetryWaitMillis returns the wait between tries in milliseconds (n8n's
