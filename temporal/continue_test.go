@@ -275,12 +275,9 @@ func TestContinueAsNew(t *testing.T) {
 		w := loadWorkflow(t, "retry-loop")
 		w.ID = uuid.NewString()
 		version := uuid.NewString()
-		old, oldRuns := runChain(t, chainInput(t, w, version, 1))
+		old, _ := runChain(t, chainInput(t, w, version, 0))
 		wantStatus(t, old, nodes.StatusError)
 		wantOrder(t, old, "Start", "Data", "Loop", "Body", "Loop", "Body")
-		if len(oldRuns) != 6 {
-			t.Fatalf("the failed execution took %d runs, want one per task", len(oldRuns))
-		}
 		in := chainInput(t, w, version, 1)
 		in.RetryOf, in.Mode = old.ID, nodes.ModeRetry
 		x, runs := runChain(t, in)
