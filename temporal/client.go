@@ -133,8 +133,9 @@ func (c *Client) Cancel(ctx context.Context, executionID string) error {
 	return nil
 }
 
-// Result waits for an execution to end and returns how it ended. A
-// canceled or timed-out run is a result with status canceled, not an error.
+// Result waits for an execution to end and returns how it ended,
+// following the runs it continued as new to the last. A canceled or
+// timed-out run is a result with status canceled, not an error.
 func (c *Client) Result(ctx context.Context, executionID string) (*ExecutionResult, error) {
 	run := c.Temporal.GetWorkflow(ctx, WorkflowID(executionID), "")
 	var res ExecutionResult
@@ -177,7 +178,9 @@ func (c *Client) Status(ctx context.Context, executionID string) (string, error)
 		return "", fmt.Errorf("describe execution %s: %w", executionID, err)
 	}
 	switch d.GetWorkflowExecutionInfo().GetStatus() {
-	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING:
+	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING, enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
+		// With no run id Temporal describes the latest run, so a run that
+		// continued as new is not seen here; were it, its successor runs.
 		var live LiveStatus
 		v, err := c.Temporal.QueryWorkflow(ctx, WorkflowID(executionID), "", QueryStatus)
 		if err != nil || v.Get(&live) != nil || live.Status == "" {

@@ -65,6 +65,38 @@ type ExecutionInput struct {
 	// that execution completed successfully, up to the first one it did
 	// not, are not run again; their runs are copied from its run data.
 	RetryOf string `json:"retryOf,omitempty"`
+	// HistoryLimit is how many events the history of one run of the
+	// interpreter may reach before it continues as new at the next safe
+	// point between tasks; 0 means DefaultHistoryLimit. Temporal's own
+	// suggestion to continue as new is followed whatever the limit.
+	HistoryLimit int `json:"historyLimit,omitempty"`
+	// Continued is set on the input of a run that an earlier run of the
+	// same execution continued as new: where that run left off.
+	Continued *Continuation `json:"continued,omitempty"`
+}
+
+// DefaultHistoryLimit is the history length (in events) after which an
+// execution continues as new, well below Temporal's hard limit of 51,200
+// events.
+const DefaultHistoryLimit = 10_000
+
+// Continuation is what a run of the interpreter that continued as new
+// hands to the next run of the same execution (same workflow id): no
+// items, which stay in the run store, only the scheduler's state and the
+// execution's bookkeeping. A run only continues as new between tasks,
+// with no activity or timer in flight and no retry reuse pending, so
+// nothing else is carried.
+type Continuation struct {
+	// State is the scheduler's state, but for its Order, which grows with
+	// every run and which the interpreter does not read: the next run's
+	// Order lists the runs made since it started (run data's execution
+	// indexes give the whole order).
+	State nodes.SchedulerState `json:"state"`
+	// StartedAt is when the execution's first run started; the workflow's
+	// executionTimeout counts from there.
+	StartedAt time.Time `json:"startedAt"`
+	// Runs counts the runs of the execution before this one.
+	Runs int `json:"runs"`
 }
 
 // ExecutionResult is how an execution ended.

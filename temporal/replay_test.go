@@ -14,6 +14,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/google/uuid"
+
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/temporal"
 	"github.com/weft/weft/temporal/local"
@@ -28,8 +30,11 @@ import (
 //
 // or record some fixtures only (a new one) with a comma-separated list of
 // names instead of 1. Each fixture is the workflow of that name in
-// testdata/workflows, except "retried": a retry of retry-chain.
-var replayFixtures = []string{"branching", "merge", "loop", "wait", "error", "continue", "retried"}
+// testdata/workflows, except "retried": a retry of retry-chain, and the
+// "continued-" ones: the first, second and last run of loop with a history
+// limit low enough that it continues as new twice or more.
+var replayFixtures = []string{"branching", "merge", "loop", "wait", "error", "continue", "retried",
+	"continued-first", "continued-middle", "continued-last"}
 
 func historyPath(name string) string { return filepath.Join("testdata", "histories", name+".json") }
 
@@ -56,14 +61,26 @@ func TestReplay(t *testing.T) {
 func recordHistory(t *testing.T, name string) {
 	t.Helper()
 	var x *local.Execution
-	if name == "retried" {
+	var events []*historyEvent
+	switch name {
+	case "continued-first", "continued-middle", "continued-last":
+		cx, runs := runChain(t, chainInput(t, loadWorkflow(t, "loop"), uuid.NewString(), 5))
+		wantStatus(t, cx, nodes.StatusSuccess)
+		if len(runs) < 3 {
+			t.Fatalf("loop took %d runs, want 3 or more", len(runs))
+		}
+		events = map[string][]*historyEvent{"continued-first": runs[0], "continued-middle": runs[1],
+			"continued-last": runs[len(runs)-1]}[name]
+	case "retried":
 		w, version, old := failing(t, "retry-chain", nil)
 		x = runVersion(t, w, version, old.ID)
 		wantStatus(t, x, nodes.StatusSuccess)
-	} else {
+		events = history(t, x.ID)
+	default:
 		x = execute(t, name)
+		events = history(t, x.ID)
 	}
-	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(&historypb.History{Events: history(t, x.ID)})
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: " "}.Marshal(&historypb.History{Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}

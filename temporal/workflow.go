@@ -33,7 +33,10 @@ const (
 // and a nil error; a cancellation records the running node as canceled and
 // returns Temporal's canceled error. A retry (ExecutionInput.RetryOf)
 // reuses the runs of the failed execution up to the task it did not
-// complete (see retry.go).
+// complete (see retry.go). When the run's history grows past
+// ExecutionInput.HistoryLimit (or Temporal suggests it), the interpreter
+// continues as new between two tasks, carrying a Continuation, so long
+// executions never reach Temporal's history limits.
 //
 // Workflow code only: no map iteration, clock, randomness or I/O here.
 func InterpreterWorkflow(ctx workflow.Context, in ExecutionInput) (*ExecutionResult, error) {
@@ -45,17 +48,33 @@ type interpreter struct {
 	in    ExecutionInput
 	sched *nodes.Scheduler
 	live  LiveStatus
+
+	// done counts the tasks this run finished.
+	done int
+	// seenLength is the history length the last continue-as-new check
+	// saw; locals counts the local activities started since. Local
+	// activities only reach the history when the workflow task ends,
+	// which may be thousands of them later, so the check adds them.
+	seenLength int
+	locals     int
 }
 
 // activities is the typed nil through which the workflow names activities.
 var activities *Activities
 
 func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
-	sched, err := nodes.NewScheduler(ip.in.Workflow, ip.in.StartNode)
-	if err != nil {
-		res := &ExecutionResult{Status: nodes.StatusError, Error: &nodes.NodeError{Message: err.Error()}}
-		ip.record(ctx, activities.ExecutionFinished, res.Status, res)
-		return res, nil
+	cont := ip.in.Continued
+	var sched *nodes.Scheduler
+	if cont != nil {
+		sched = nodes.RestoreScheduler(ip.in.Workflow, cont.State)
+	} else {
+		var err error
+		sched, err = nodes.NewScheduler(ip.in.Workflow, ip.in.StartNode)
+		if err != nil {
+			res := &ExecutionResult{Status: nodes.StatusError, Error: &nodes.NodeError{Message: err.Error()}}
+			ip.record(ctx, activities.ExecutionFinished, res.Status, res)
+			return res, nil
+		}
 	}
 	ip.sched = sched
 	ip.live = LiveStatus{Status: nodes.StatusRunning}
@@ -69,12 +88,16 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 	}); err != nil {
 		return nil, err
 	}
-	ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+	if cont == nil {
+		ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+	}
 
 	// Only a retry reaches the retry code: an execution without RetryOf
-	// issues exactly the commands it did before retries existed.
+	// issues exactly the commands it did before retries existed. A run
+	// never continues as new while reusing, so a continued run has no
+	// reuse left.
 	var reuse *reuser
-	if ip.in.RetryOf != "" {
+	if ip.in.RetryOf != "" && cont == nil {
 		plan, err := ip.planRetry(ctx)
 		if err != nil {
 			return ip.retryFailed(ctx, err)
@@ -82,9 +105,13 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 		reuse = newReuser(plan)
 	}
 
+	startedAt := workflow.GetInfo(ctx).WorkflowStartTime
+	if cont != nil {
+		startedAt = cont.StartedAt
+	}
 	var deadline time.Time
 	if secs := ip.in.Workflow.Settings.ExecutionTimeout; secs > 0 {
-		deadline = workflow.GetInfo(ctx).WorkflowStartTime.Add(time.Duration(secs) * time.Second)
+		deadline = startedAt.Add(time.Duration(secs) * time.Second)
 	}
 	var lastErr *nodes.NodeError
 	for {
@@ -107,6 +134,9 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 			}
 			reuse = nil
 		}
+		if ip.continueNow(ctx) {
+			return nil, ip.continueAsNew(ctx, startedAt, deadline)
+		}
 		started := workflow.Now(ctx)
 		res, err := ip.runTask(ctx, task)
 		if err != nil {
@@ -127,6 +157,7 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 			}
 		}
 		sched.Done(task, res.TaskResult)
+		ip.done++
 	}
 	if reuse != nil {
 		if err := ip.copyReused(ctx, reuse); err != nil {
@@ -171,7 +202,7 @@ func (ip *interpreter) runTask(ctx workflow.Context, task *nodes.Task) (*NodeRes
 			StartToCloseTimeout: nodeTimeout,
 			RetryPolicy:         retryPolicy(node),
 		})
-		err := workflow.ExecuteLocalActivity(lctx, activities.RunNode, req).Get(ctx, &res)
+		err := ip.local(lctx, activities.RunNode, req).Get(ctx, &res)
 		return &res, err
 	}
 }
@@ -184,7 +215,7 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: retryableAttempts},
 	})
 	var plan WaitResult
-	if err := workflow.ExecuteLocalActivity(lctx, activities.PlanWait, req).Get(ctx, &plan); err != nil {
+	if err := ip.local(lctx, activities.PlanWait, req).Get(ctx, &plan); err != nil {
 		return nil, err
 	}
 	if plan.NoData {
@@ -211,8 +242,74 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 		}
 	}
 	var res NodeResult
-	err := workflow.ExecuteLocalActivity(lctx, activities.RunNode, req).Get(ctx, &res)
+	err := ip.local(lctx, activities.RunNode, req).Get(ctx, &res)
 	return &res, err
+}
+
+// continueNow reports whether the run should continue as new before the
+// next task: Temporal suggests it, or the history, counting the markers of
+// local activities not yet in it, reached the limit. A run that finished no
+// task yet does not, so a run always makes progress, and neither does a
+// canceled one.
+//
+// It reads the workflow info only and issues no command, so histories
+// recorded before it existed replay unchanged.
+func (ip *interpreter) continueNow(ctx workflow.Context) bool {
+	if ip.done == 0 || ctx.Err() != nil {
+		return false
+	}
+	info := workflow.GetInfo(ctx)
+	if n := info.GetCurrentHistoryLength(); n != ip.seenLength {
+		ip.seenLength = n
+		ip.locals = 0
+	}
+	limit := ip.in.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	return info.GetContinueAsNewSuggested() || ip.seenLength+ip.locals >= limit
+}
+
+// continueAsNew returns the error that ends this run and starts the next
+// one of the execution where this one stops. The task Next handed out is
+// in the state (Current), so the next run starts with it. The trigger
+// items go along only while the start node has still to run.
+func (ip *interpreter) continueAsNew(ctx workflow.Context, startedAt, deadline time.Time) error {
+	next := ip.in
+	state := ip.sched.State
+	state.Order = nil
+	runs := 0
+	if ip.in.Continued != nil {
+		runs = ip.in.Continued.Runs
+	}
+	next.Continued = &Continuation{State: state, StartedAt: startedAt, Runs: runs + 1}
+	if !triggerPending(&state) {
+		next.TriggerItems = nil
+	}
+	if !deadline.IsZero() {
+		// The run timeout stays the backstop of the execution's timeout.
+		ctx = workflow.WithWorkflowRunTimeout(ctx, max(deadline.Sub(workflow.Now(ctx)), 0)+runTimeoutGrace)
+	}
+	return workflow.NewContinueAsNewError(ctx, WorkflowName, next)
+}
+
+// triggerPending reports whether the start node's task is still to run.
+func triggerPending(st *nodes.SchedulerState) bool {
+	if st.Current != nil && st.Current.Trigger {
+		return true
+	}
+	for _, t := range st.Stack {
+		if t.Trigger {
+			return true
+		}
+	}
+	return false
+}
+
+// local starts a local activity, counting it for continueNow.
+func (ip *interpreter) local(ctx workflow.Context, fn, arg any) workflow.Future {
+	ip.locals++
+	return workflow.ExecuteLocalActivity(ctx, fn, arg)
 }
 
 // retryPolicy is the node's n8n retry settings as a Temporal policy: a
@@ -257,7 +354,7 @@ func (ip *interpreter) canceled(ctx workflow.Context, task *nodes.Task, started 
 func (ip *interpreter) planRetry(ctx workflow.Context) (*RetryPlan, error) {
 	var plan RetryPlan
 	req := RetryRequest{ExecutionID: ip.in.ExecutionID, RetryOf: ip.in.RetryOf}
-	err := workflow.ExecuteLocalActivity(retryLocal(ctx), activities.PlanRetry, req).Get(ctx, &plan)
+	err := ip.local(retryLocal(ctx), activities.PlanRetry, req).Get(ctx, &plan)
 	return &plan, err
 }
 
@@ -268,7 +365,7 @@ func (ip *interpreter) copyReused(ctx workflow.Context, r *reuser) error {
 	}
 	c := RunCopy{From: ip.in.RetryOf, To: ip.in.ExecutionID, Runs: r.copies}
 	r.copies = nil
-	return workflow.ExecuteLocalActivity(retryLocal(ctx), activities.CopyRuns, c).Get(ctx, nil)
+	return ip.local(retryLocal(ctx), activities.CopyRuns, c).Get(ctx, nil)
 }
 
 // retryLocal is the context of a retry's local activities: they read or
@@ -322,7 +419,7 @@ func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *
 		rec.LastNodeExecuted = res.LastNodeExecuted
 		rec.Error = res.Error
 	}
-	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), fn, rec).Get(ctx, nil); err != nil {
+	if err := ip.local(ip.recordLocal(ctx), fn, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("recording execution state failed", "status", status, "error", err)
 	}
 }
@@ -330,7 +427,7 @@ func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *
 func (ip *interpreter) recordWaiting(ctx workflow.Context, till time.Time) {
 	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
 		Mode: ip.in.Mode, Status: nodes.StatusWaiting, WaitTill: till}
-	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), activities.ExecutionWaiting, rec).Get(ctx, nil); err != nil {
+	if err := ip.local(ip.recordLocal(ctx), activities.ExecutionWaiting, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("recording waiting state failed", "error", err)
 	}
 }
@@ -339,7 +436,7 @@ func (ip *interpreter) recordWaiting(ctx workflow.Context, till time.Time) {
 func (ip *interpreter) recordRun(ctx workflow.Context, task *nodes.Task, status string, started time.Time, e *nodes.NodeError) {
 	rec := RunRecord{ExecutionID: ip.in.ExecutionID, Node: task.Node, RunIndex: task.RunIndex,
 		ExecutionIndex: task.ExecutionIndex, Status: status, StartTime: started, Source: task.Sources(), Error: e}
-	if err := workflow.ExecuteLocalActivity(ip.recordLocal(ctx), activities.RecordRun, rec).Get(ctx, nil); err != nil {
+	if err := ip.local(ip.recordLocal(ctx), activities.RecordRun, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("recording node run failed", "node", task.Node, "error", err)
 	}
 }
