@@ -259,8 +259,8 @@ func approxJSONSize(v any) int64 {
 }
 
 // storeReader is the nodes.RunReader a node run sees: the completed runs of
-// other nodes, loaded from the store on first use and copied so that the
-// node may change them.
+// other nodes, loaded from the store on first use. They are shared, read-only
+// values.
 type storeReader struct {
 	ctx       context.Context
 	store     nodes.RunStore
@@ -269,6 +269,10 @@ type storeReader struct {
 	loaded    map[string][]*nodes.NodeRun
 }
 
+// Runs implements nodes.RunReader. The runs are the store's (cached) values,
+// not copies: the data proxy only reads them, and everything a node may change
+// (its inputs, its state) the activity and the runner copy first. Copying
+// every run here made $('Node') in a loop body quadratic.
 func (r *storeReader) Runs(node string) ([]*nodes.NodeRun, error) {
 	if runs, ok := r.loaded[node]; ok {
 		return runs, nil
@@ -280,37 +284,12 @@ func (r *storeReader) Runs(node string) ([]*nodes.NodeRun, error) {
 		if err != nil {
 			return nil, err
 		}
-		runs = append(runs, cloneRun(run))
+		runs = append(runs, run)
 	}
 	r.loaded[node] = runs
 	return runs, nil
 }
 
-// cloneRun copies a run deeply enough that changing its items or state
-// leaves the original alone.
-func cloneRun(r *nodes.NodeRun) *nodes.NodeRun {
-	c := *r
-	if r.Data != nil {
-		c.Data = make(map[string][][]nodes.Item, len(r.Data))
-		for typ, outs := range r.Data {
-			cp := make([][]nodes.Item, len(outs))
-			for i, items := range outs {
-				if items == nil {
-					continue
-				}
-				cp[i] = make([]nodes.Item, len(items))
-				for j, it := range items {
-					cp[i][j] = it.Clone()
-				}
-			}
-			c.Data[typ] = cp
-		}
-	}
-	if r.State != nil {
-		c.State, _ = nodes.CloneJSON(r.State).(map[string]any)
-	}
-	return &c
-}
 
 // Definitions gives activities the workflow definition an execution runs,
 // by version id. Persistence implements it over the workflow_versions
