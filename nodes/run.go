@@ -108,6 +108,8 @@ type RunStore interface {
 
 // RunReader gives a running node the runs of other nodes in its execution,
 // loading them on demand. Only runs the interpreter has completed are seen.
+// The runs are shared values: callers read them and must not change them (the
+// data proxy hands JavaScript copies to expressions).
 type RunReader interface {
 	// Runs returns a node's completed runs; nil if it has not run.
 	Runs(node string) ([]*NodeRun, error)

@@ -327,8 +327,7 @@ func TestRunReader(t *testing.T) {
 	if got := outputs(t, x, "Peek", 0); got != `[[{"first":{"n":7},"runs":1}]]` {
 		t.Fatalf("Peek output %s", got)
 	}
-	// Peek changed the item it read; the stored run and the next reader
-	// must not see that.
+	// A second reader in a later activity sees the same run.
 	if got := outputs(t, x, "PeekAgain", 0); got != `[[{"first":{"n":7},"runs":1}]]` {
 		t.Fatalf("PeekAgain output %s", got)
 	}

@@ -191,7 +191,6 @@ func (peekNode) Execute(ctx *nodes.Context, _ [][]nodes.Item) ([][]nodes.Item, e
 	if len(runs) > 0 {
 		if first := runs[len(runs)-1].Output(0); len(first) > 0 {
 			j["first"] = nodes.CloneJSON(first[0].JSON)
-			first[0].JSON["mutated"] = true // must not leak into the store
 		}
 	}
 	return [][]nodes.Item{{nodes.NewItem(j)}}, nil
