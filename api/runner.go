@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -8,35 +8,36 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
-	"github.com/weft/weft/api"
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/temporal"
 )
 
-// runner is the API's view of Temporal: api.Runner over the interpreter's
-// client.
-type runner struct {
-	c *temporal.Client
+// TemporalRunner is the Runner over weft's interpreter on Temporal: what
+// `weft serve` and `weft api` give the API.
+type TemporalRunner struct {
+	// Client starts, cancels and awaits interpreter workflows.
+	Client *temporal.Client
 }
 
-// Start implements api.Runner.
-func (r runner) Start(ctx context.Context, req api.StartRequest) error {
+// Start implements Runner.
+func (r TemporalRunner) Start(ctx context.Context, req StartRequest) error {
 	e := req.Execution
 	def := req.Definition
 	if req.WorkflowName != "" {
 		def = def.Clone()
 		def.Name = req.WorkflowName
 	}
-	_, err := r.c.Start(ctx, temporal.ExecutionInput{
+	_, err := r.Client.Start(ctx, temporal.ExecutionInput{
 		ExecutionID: e.ID, WorkflowID: e.WorkflowID, VersionID: e.VersionID, Mode: e.Mode,
 		Workflow: def, TriggerItems: req.TriggerItems,
 	}, temporal.StartOptions{})
 	return err
 }
 
-// Cancel implements api.Runner.
-func (r runner) Cancel(ctx context.Context, executionID string) error {
-	err := r.c.Cancel(ctx, executionID)
+// Cancel implements Runner. An execution Temporal does not know is
+// NOT_FOUND.
+func (r TemporalRunner) Cancel(ctx context.Context, executionID string) error {
+	err := r.Client.Cancel(ctx, executionID)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nodes.Errorf(nodes.CodeNotFound, "execution %s is not running", executionID)
@@ -44,15 +45,17 @@ func (r runner) Cancel(ctx context.Context, executionID string) error {
 	return err
 }
 
-// Wait implements api.Runner.
-func (r runner) Wait(ctx context.Context, executionID string) error {
-	_, err := r.c.Result(ctx, executionID)
+// Wait implements Runner.
+func (r TemporalRunner) Wait(ctx context.Context, executionID string) error {
+	_, err := r.Client.Result(ctx, executionID)
 	return err
 }
 
-// Status implements api.Runner.
-func (r runner) Status(ctx context.Context, executionID string) (string, error) {
-	d, err := r.c.Temporal.DescribeWorkflowExecution(ctx, temporal.WorkflowID(executionID), "")
+// Status implements Runner: Temporal's status of the execution's workflow
+// as a weft status; a completed run's own result decides between success
+// and error.
+func (r TemporalRunner) Status(ctx context.Context, executionID string) (string, error) {
+	d, err := r.Client.Temporal.DescribeWorkflowExecution(ctx, temporal.WorkflowID(executionID), "")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return "", nodes.Errorf(nodes.CodeNotFound, "temporal has no execution %s", executionID)
@@ -64,7 +67,7 @@ func (r runner) Status(ctx context.Context, executionID string) (string, error) 
 	case enums.WORKFLOW_EXECUTION_STATUS_RUNNING, enums.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
 		return nodes.StatusRunning, nil
 	case enums.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-		res, err := r.c.Result(ctx, executionID)
+		res, err := r.Client.Result(ctx, executionID)
 		if err != nil {
 			return "", err
 		}
@@ -77,10 +80,10 @@ func (r runner) Status(ctx context.Context, executionID string) (string, error) 
 	return nodes.StatusError, nil
 }
 
-// Ping implements api.Runner.
-func (r runner) Ping(ctx context.Context) error {
-	_, err := r.c.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+// Ping implements Runner.
+func (r TemporalRunner) Ping(ctx context.Context) error {
+	_, err := r.Client.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
 	return err
 }
 
-var _ api.Runner = runner{}
+var _ Runner = TemporalRunner{}
