@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -69,6 +70,18 @@ func (c *apiClient) runData(id string) nodes.ResultData {
 // stops the process with SIGTERM.
 func TestServeEndToEnd(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, cfg serveConfig) {
+		// PostgreSQL is reached through a proxy, so the test can take it
+		// away from the running process.
+		var db *tcpProxy
+		if cfg.databaseURL != "" {
+			u, err := url.Parse(cfg.databaseURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db = newTCPProxy(t, u.Host)
+			u.Host = db.addr
+			cfg.databaseURL = u.String()
+		}
 		p := startWeft(t, cfg)
 		log := p.log.String()
 		for _, addr := range []string{"http://localhost:" + strconv.Itoa(cfg.port), "http://127.0.0.1:" + strconv.Itoa(cfg.uiPort)} {
@@ -110,6 +123,21 @@ func TestServeEndToEnd(t *testing.T) {
 				}
 				if rd.LastNodeExecuted == "" || (x.Status == nodes.StatusError) != (rd.Error != nil) {
 					t.Errorf("resultData: lastNodeExecuted %q, error %+v", rd.LastNodeExecuted, rd.Error)
+				}
+			})
+		}
+
+		if db != nil {
+			t.Run("healthz while the database is down", func(t *testing.T) {
+				db.cut()
+				health := &apiClient{t: t, base: p.base}
+				status, body := health.call("GET", "/healthz", nil)
+				if status != http.StatusServiceUnavailable || !strings.Contains(string(body), `"database":"unreachable"`) {
+					t.Fatalf("healthz: %d %s", status, body)
+				}
+				db.restore()
+				if status, body := health.call("GET", "/healthz", nil); status != http.StatusOK {
+					t.Fatalf("healthz once the database is back: %d %s", status, body)
 				}
 			})
 		}
