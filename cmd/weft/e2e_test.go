@@ -142,7 +142,7 @@ func TestServeEndToEnd(t *testing.T) {
 			})
 		}
 
-		if code := p.signal(syscall.SIGTERM, 20*time.Second); code != 0 {
+		if code := p.signal(syscall.SIGTERM, 10*time.Second); code != 0 {
 			t.Fatalf("weft serve exited %d after SIGTERM:\n%s", code, p.log.String())
 		}
 		if !strings.Contains(p.log.String(), "weft stopped") {

@@ -21,26 +21,43 @@ import (
 	"github.com/weft/weft/persistence/dbtest"
 )
 
-// weftBinary is the weft binary TestMain builds for the end-to-end tests.
-var weftBinary string
+// The weft binary the end-to-end tests run, built once by the first of
+// them into binDir, which TestMain removes.
+var (
+	binDir   string
+	buildBin sync.Once
+	binPath  string
+	binErr   error
+)
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "weft-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	weftBinary = filepath.Join(dir, "weft")
-	build := exec.Command("go", "build", "-o", weftBinary, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build weft for the end-to-end tests:", err)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
 	code := m.Run()
-	_ = os.RemoveAll(dir)
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
 	os.Exit(code)
+}
+
+// weftBinary builds the weft binary (once per test run) and returns its
+// path.
+func weftBinary(t *testing.T) string {
+	t.Helper()
+	buildBin.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "weft-e2e-bin-")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "weft")
+		build := exec.Command("go", "build", "-o", binPath, ".")
+		out, err := build.CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("build weft: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
 
 // freePort returns a TCP port that was free a moment ago on loopback.
@@ -154,7 +171,7 @@ func startWeft(t *testing.T, cfg serveConfig) *weftProcess {
 	t.Helper()
 	p := &weftProcess{t: t, log: &lockedBuffer{}, done: make(chan struct{}),
 		base: "http://127.0.0.1:" + strconv.Itoa(cfg.port)}
-	p.cmd = exec.Command(weftBinary, "serve")
+	p.cmd = exec.Command(weftBinary(t), "serve")
 	p.cmd.Env = cfg.env()
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
