@@ -69,7 +69,7 @@ func (c *Config) defaults() {
 	}
 }
 
-// Runner starts and controls executions on Temporal. The temporal package
+// Runner starts and controls executions on Temporal. TemporalRunner
 // implements it; the API never talks to Temporal otherwise.
 type Runner interface {
 	// Start starts the interpreter for an execution whose row exists.

@@ -78,6 +78,11 @@ func (s *Server) executeWorkflow(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	wait, err := s.waitFor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
 	var body executeBody
 	if !s.bind(c, &body) {
 		return
@@ -96,7 +101,7 @@ func (s *Server) executeWorkflow(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.answerExecution(c, e.ID, http.StatusCreated)
+	s.answerExecution(c, e.ID, http.StatusCreated, wait)
 }
 
 // start writes the execution row, then starts it on Temporal. If Temporal
@@ -124,22 +129,31 @@ func (s *Server) start(ctx context.Context, e *persistence.Execution, name strin
 	return nil
 }
 
-// answerExecution answers with the execution, first waiting for it to
-// finish when ?wait=true (up to ?timeout= seconds, default and cap
-// ExecuteWaitTimeout).
-func (s *Server) answerExecution(c *gin.Context, id string, status int) {
-	ctx := c.Request.Context()
-	if c.Query("wait") == "true" {
-		timeout := s.cfg.ExecuteWaitTimeout
-		if t := c.Query("timeout"); t != "" {
-			n, err := atoi(t)
-			if err != nil || n < 1 {
-				s.writeError(c, invalid("timeout must be a positive number of seconds"))
-				return
-			}
-			timeout = min(time.Duration(n)*time.Second, timeout)
+// waitFor reads ?wait=true and ?timeout= (seconds; default and cap
+// ExecuteWaitTimeout): how long to wait for an execution to finish before
+// answering, 0 for not at all. Handlers that start an execution call it
+// first, so a bad query starts nothing.
+func (s *Server) waitFor(c *gin.Context) (time.Duration, error) {
+	if c.Query("wait") != "true" {
+		return 0, nil
+	}
+	timeout := s.cfg.ExecuteWaitTimeout
+	if t := c.Query("timeout"); t != "" {
+		n, err := atoi(t)
+		if err != nil || n < 1 {
+			return 0, invalid("timeout must be a positive number of seconds")
 		}
-		wctx, cancel := context.WithTimeout(ctx, timeout)
+		timeout = min(time.Duration(n)*time.Second, timeout)
+	}
+	return timeout, nil
+}
+
+// answerExecution answers with the execution, first waiting up to wait
+// for it to finish.
+func (s *Server) answerExecution(c *gin.Context, id string, status int, wait time.Duration) {
+	ctx := c.Request.Context()
+	if wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, wait)
 		err := s.runner.Wait(wctx, id)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
@@ -195,7 +209,14 @@ func (s *Server) listExecutionsWhere(c *gin.Context, workflowID string) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) getExecution(c *gin.Context) { s.answerExecution(c, c.Param("id"), http.StatusOK) }
+func (s *Server) getExecution(c *gin.Context) {
+	wait, err := s.waitFor(c)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	s.answerExecution(c, c.Param("id"), http.StatusOK, wait)
+}
 
 // executionData answers n8n's run data shape, as `weft execute` prints it.
 func (s *Server) executionData(c *gin.Context) {
@@ -238,15 +259,17 @@ func (s *Server) stopExecution(c *gin.Context) {
 	s.audit(c, currentUser(c).ID, "execution.stop", "execution", e.ID, nil)
 	// Cancellation is asynchronous: give the interpreter a moment to
 	// record it, then answer with what the read model says.
-	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	_ = s.runner.Wait(wctx, e.ID)
-	cancel()
-	s.answerExecution(c, e.ID, http.StatusOK)
+	s.answerExecution(c, e.ID, http.StatusOK, 10*time.Second)
 }
 
 func (s *Server) retryExecution(c *gin.Context) {
 	ctx := c.Request.Context()
 	old, err := s.db.GetExecution(ctx, scopeOf(c), c.Param("id"))
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	wait, err := s.waitFor(c)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -270,7 +293,7 @@ func (s *Server) retryExecution(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.answerExecution(c, e.ID, http.StatusCreated)
+	s.answerExecution(c, e.ID, http.StatusCreated, wait)
 }
 
 func (s *Server) deleteExecution(c *gin.Context) {

@@ -13,7 +13,8 @@ import (
 // Reconcile brings execution rows that claim a non-final status in line with
 // Temporal. A row whose workflow Temporal does not know (the process died
 // between writing the row and starting the run) is marked failed with the
-// reason; a row whose run has finished gets Temporal's final status. Rows
+// reason; a row whose run has finished gets Temporal's final status; a
+// waiting row whose run Temporal reports running stays waiting. Rows
 // younger than grace are left alone: their start may be in flight.
 func (s *Server) Reconcile(ctx context.Context, grace time.Duration) (fixed int, err error) {
 	rows, err := s.db.UnfinishedExecutions(ctx, time.Now().Add(-grace), 500)
@@ -31,6 +32,10 @@ func (s *Server) Reconcile(ctx context.Context, grace time.Duration) (fixed int,
 			s.log.Warn("reconcile: temporal status", zap.String("execution_id", e.ID), zap.Error(err))
 			continue
 		case status == e.Status:
+			continue
+		case status == nodes.StatusRunning && e.Status == nodes.StatusWaiting:
+			// Temporal does not tell a run waiting on a timer from one
+			// running a node; the row does.
 			continue
 		case persistence.Final(status) || status == nodes.StatusRunning || status == nodes.StatusWaiting:
 			u = persistence.ExecutionUpdate{Status: status}

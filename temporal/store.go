@@ -290,7 +290,6 @@ func (r *storeReader) Runs(node string) ([]*nodes.NodeRun, error) {
 	return runs, nil
 }
 
-
 // Definitions gives activities the workflow definition an execution runs,
 // by version id. Persistence implements it over the workflow_versions
 // table; MemoryDefinitions serves `weft execute` and tests.

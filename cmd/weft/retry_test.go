@@ -14,8 +14,8 @@ import (
 	"github.com/weft/weft/nodes"
 )
 
-// apiClient calls a running weft's API as one user.
-type apiClient struct {
+// retryAPI calls a running weft's API as one user.
+type retryAPI struct {
 	t     *testing.T
 	base  string
 	token string
@@ -23,7 +23,7 @@ type apiClient struct {
 
 // call sends a request and decodes the JSON answer into out, failing the
 // test unless the status is want.
-func (c *apiClient) call(method, path string, body any, want int, out any) {
+func (c *retryAPI) call(method, path string, body any, want int, out any) {
 	c.t.Helper()
 	var r io.Reader
 	if body != nil {
@@ -63,7 +63,7 @@ func (c *apiClient) call(method, path string, body any, want int, out any) {
 // serve starts weft's API and worker on an embedded Temporal server and a
 // SQLite database in a temporary directory, and returns a client of a
 // registered user.
-func serve(t *testing.T) *apiClient {
+func serveInProcess(t *testing.T) *retryAPI {
 	t.Helper()
 	cfg, err := loadConfig(func(name string) string {
 		return map[string]string{"WEFT_DATA_DIR": t.TempDir(), "PORT": "0", "WEFT_TEMPORAL_PORT": "0"}[name]
@@ -81,7 +81,7 @@ func serve(t *testing.T) *apiClient {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &apiClient{t: t, base: "http://" + s.listener.Addr().String() + "/api"}
+	c := &retryAPI{t: t, base: "http://" + s.listener.Addr().String() + "/api"}
 	var tokens struct {
 		AccessToken string `json:"access_token"`
 	}
@@ -90,7 +90,7 @@ func serve(t *testing.T) *apiClient {
 	return c
 }
 
-type execution struct {
+type retriedExecution struct {
 	ID      string  `json:"id"`
 	Status  string  `json:"status"`
 	Mode    string  `json:"mode"`
@@ -98,7 +98,7 @@ type execution struct {
 }
 
 func TestRetryOverAPI(t *testing.T) {
-	c := serve(t)
+	c := serveInProcess(t)
 	node := func(name, typ string, version, x float64, params map[string]any) map[string]any {
 		return map[string]any{"name": name, "type": typ, "typeVersion": version, "position": []any{x, 0}, "parameters": params}
 	}
@@ -124,7 +124,7 @@ func TestRetryOverAPI(t *testing.T) {
 	}
 	c.call("POST", "/workflows", wf, http.StatusCreated, &created)
 
-	var old, retry execution
+	var old, retry retriedExecution
 	c.call("POST", "/workflows/"+created.ID+"/execute?wait=true", nil, http.StatusCreated, &old)
 	if old.Status != nodes.StatusError {
 		t.Fatalf("first execution %+v", old)

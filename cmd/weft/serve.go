@@ -168,7 +168,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			RegistrationClosed: cfg.RegistrationOff, AllowedOrigins: cfg.AllowedOrigins,
 			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
 			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace,
-		}, s.db, runner{tc}, log.Named("api"))
+		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
 			return s, fmt.Errorf("listen on port %d: %w", cfg.Port, err)

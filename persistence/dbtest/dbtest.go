@@ -50,9 +50,31 @@ func SQLite(t testing.TB) *persistence.DB {
 // returns nil when WEFT_TEST_POSTGRES_URL is unset.
 func Postgres(t testing.TB) *persistence.DB {
 	t.Helper()
+	dsn := PostgresURL(t)
+	if dsn == "" {
+		return nil
+	}
+	ctx := context.Background()
+	db, err := persistence.Open(ctx, dsn, persistence.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// PostgresURL creates a fresh, empty schema on the PostgreSQL server that
+// WEFT_TEST_POSTGRES_URL names and returns a URL whose connections use it
+// (for tests that hand a DATABASE_URL to a weft process). The schema is
+// dropped at cleanup. It returns "" when the variable is unset.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
-		return nil
+		return ""
 	}
 	ctx := context.Background()
 	admin, err := persistence.Open(ctx, base, persistence.Options{MaxOpenConns: 2})
@@ -61,8 +83,15 @@ func Postgres(t testing.TB) *persistence.DB {
 	}
 	schema := "t_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
 	if err := admin.Gorm().Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		_ = admin.Close()
 		t.Fatal(err)
 	}
+	// Registered first, so it runs after the cleanups of whoever uses the
+	// schema (cleanups run last-in, first-out).
+	t.Cleanup(func() {
+		_ = admin.Gorm().Exec(fmt.Sprintf("DROP SCHEMA %s CASCADE", schema)).Error
+		_ = admin.Close()
+	})
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
@@ -70,17 +99,5 @@ func Postgres(t testing.TB) *persistence.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := persistence.Open(ctx, u.String(), persistence.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = db.Close()
-		_ = admin.Gorm().Exec(fmt.Sprintf("DROP SCHEMA %s CASCADE", schema)).Error
-		_ = admin.Close()
-	})
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return u.String()
 }

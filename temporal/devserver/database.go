@@ -95,7 +95,10 @@ func isNewDatabase(path string) (bool, error) {
 		return false, fmt.Errorf("devserver: %w", err)
 	}
 	// "sqlite" is modernc.org/sqlite, which the server's plugin registers.
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	// Read-write, not read-only: a process killed in a write transaction
+	// leaves a hot journal, which the first reader must roll back, and a
+	// read-only connection cannot (SQLITE_READONLY_ROLLBACK).
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw")
 	if err != nil {
 		return false, fmt.Errorf("devserver: open %s: %w", path, err)
 	}

@@ -1,4 +1,4 @@
-package main
+package api
 
 import (
 	"context"
@@ -6,19 +6,20 @@ import (
 
 	"go.temporal.io/api/serviceerror"
 
-	"github.com/weft/weft/api"
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/temporal"
 )
 
-// runner is the API's view of Temporal: api.Runner over the interpreter's
-// client, which already has Wait, Status and Ping of that shape.
-type runner struct {
+// TemporalRunner is the Runner over weft's interpreter on Temporal: what
+// `weft serve` and `weft api` give the API. The interpreter's client already
+// has Wait, Status and Ping of the Runner's shape.
+type TemporalRunner struct {
+	// Client starts, cancels and awaits interpreter workflows.
 	*temporal.Client
 }
 
-// Start implements api.Runner.
-func (r runner) Start(ctx context.Context, req api.StartRequest) error {
+// Start implements Runner.
+func (r TemporalRunner) Start(ctx context.Context, req StartRequest) error {
 	e := req.Execution
 	def := req.Definition
 	if req.WorkflowName != "" && req.WorkflowName != def.Name {
@@ -32,8 +33,9 @@ func (r runner) Start(ctx context.Context, req api.StartRequest) error {
 	return err
 }
 
-// Cancel implements api.Runner: NOT_FOUND when Temporal has no such run.
-func (r runner) Cancel(ctx context.Context, executionID string) error {
+// Cancel implements Runner. An execution Temporal does not know is
+// NOT_FOUND.
+func (r TemporalRunner) Cancel(ctx context.Context, executionID string) error {
 	err := r.Client.Cancel(ctx, executionID)
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
@@ -42,4 +44,4 @@ func (r runner) Cancel(ctx context.Context, executionID string) error {
 	return err
 }
 
-var _ api.Runner = runner{}
+var _ Runner = TemporalRunner{}

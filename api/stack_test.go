@@ -1,0 +1,84 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/weft/weft/nodes/expr"
+	"github.com/weft/weft/persistence"
+	"github.com/weft/weft/temporal"
+	"github.com/weft/weft/temporal/devserver"
+)
+
+// The embedded Temporal server the tests that run executions share,
+// started by the first of them (in memory, no UI).
+var (
+	temporalOnce   sync.Once
+	temporalServer *devserver.Server
+	temporalErr    error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if temporalServer != nil {
+		if err := temporalServer.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop temporal:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// quietLogger keeps the SDK's info logs out of test output.
+var quietLogger = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+
+// testStack is what `weft serve` wires around the API, in process: a
+// Temporal client and a worker running the interpreter against db, on a
+// task queue of its own.
+type testStack struct {
+	runner TemporalRunner
+	client client.Client
+}
+
+// newStack starts a worker for db on the shared embedded Temporal server
+// and returns the runner the API uses with it.
+func newStack(t *testing.T, db *persistence.DB) *testStack {
+	t.Helper()
+	temporalOnce.Do(func() {
+		temporalServer, temporalErr = devserver.Start(context.Background(), devserver.Options{
+			UIPort: -1, SearchAttributes: temporal.SearchAttributes(),
+		})
+	})
+	if temporalErr != nil {
+		t.Fatal(temporalErr)
+	}
+	c, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Namespace: temporalServer.Namespace(), Logger: quietLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queue := "weft-test-" + uuid.NewString()
+	w := worker.New(c, queue, worker.Options{})
+	temporal.Register(w, &temporal.Activities{
+		Store:       db.RunStore(),
+		Definitions: temporal.NewDBDefinitions(db),
+		Recorder:    temporal.DBRecorder{DB: db},
+		Expr:        expr.New(expr.Options{}),
+	})
+	if err := w.Start(); err != nil {
+		c.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		w.Stop()
+		c.Close()
+	})
+	return &testStack{runner: TemporalRunner{Client: &temporal.Client{Temporal: c, TaskQueue: queue}}, client: c}
+}
