@@ -150,3 +150,5 @@ func dbtestSQLite(t *testing.T) *persistence.DB {
 	t.Helper()
 	return dbtest.SQLite(t)
 }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
