@@ -3,7 +3,9 @@
 // graph in n8n's v1 order with a nodes.Scheduler and runs each node as an
 // activity (pure nodes as local activities). Items never travel through
 // Temporal: activities read their inputs from a nodes.RunStore and save
-// their runs there, and only counts come back to the workflow.
+// their runs there, and only counts come back to the workflow. Only small
+// trigger items ride along in the workflow input; Client.Start stores
+// larger ones and passes a reference (ExecutionInput.TriggerRef).
 package temporal
 
 import (
