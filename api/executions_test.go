@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -375,6 +378,69 @@ func TestHealthz(t *testing.T) {
 			if !strings.Contains(string(body), frag) {
 				t.Errorf("body lacks %s: %s", frag, body)
 			}
+		}
+	})
+}
+
+// TestLargeTriggerItems executes a workflow with 3 MB of input items, more
+// than Temporal takes in one payload: the client keeps them in the run
+// store, so the execution starts, runs to success and leaves a small
+// history, and the stored items are not run data.
+func TestLargeTriggerItems(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *persistence.DB) {
+		stack := newStack(t, db)
+		a := newTestAPI(t, db, stack.runner, nil)
+		tok := a.register("ann@example.com").AccessToken
+		double := a.create(tok, chain("Double", manualTrigger(), doubleNode()))
+		const n = 3000
+		items := make([]any, n)
+		for i := range items {
+			items[i] = map[string]any{"n": i, "text": strings.Repeat("x", 1000)}
+		}
+		body, err := json.Marshal(map[string]any{"items": items})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(body) < 3_000_000 {
+			t.Fatalf("the body is only %d bytes", len(body))
+		}
+		x := a.execute(tok, double.ID, "?wait=true", body)
+		if x.Status != nodes.StatusSuccess || x.Error != nil {
+			t.Fatalf("execution %+v", x)
+		}
+
+		w, out := a.do("GET", "/api/executions/"+x.ID+"/data", tok, nil, nil)
+		var data struct {
+			Data struct {
+				ResultData nodes.ResultData `json:"resultData"`
+			} `json:"data"`
+		}
+		a.json(out, &data)
+		rd := data.Data.ResultData.RunData
+		if w.Code != http.StatusOK || len(rd) != 2 || len(rd["Start"]) != 1 || len(rd["Double"]) != 1 {
+			t.Fatalf("data: %d, nodes %v", w.Code, slices.Sorted(maps.Keys(rd)))
+		}
+		start, doubled := rd["Start"][0].Output(0), rd["Double"][0].Output(0)
+		if len(start) != n || len(doubled) != n {
+			t.Fatalf("Start emitted %d items, Double %d; want %d", len(start), len(doubled), n)
+		}
+		for i := range n {
+			if start[i].JSON["n"] != float64(i) || len(start[i].JSON["text"].(string)) != 1000 || doubled[i].JSON["double"] != float64(2*i) {
+				t.Fatalf("item %d: Start %v, Double %v", i, start[i].JSON["n"], doubled[i].JSON["double"])
+			}
+		}
+
+		size := 0
+		it := stack.client.GetWorkflowHistory(context.Background(), temporal.WorkflowID(x.ID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			e, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			size += proto.Size(e)
+		}
+		if size > 64<<10 {
+			t.Fatalf("the history is %d bytes", size)
 		}
 	})
 }

@@ -80,5 +80,5 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 		w.Stop()
 		c.Close()
 	})
-	return &testStack{runner: TemporalRunner{Client: &temporal.Client{Temporal: c, TaskQueue: queue}}, client: c}
+	return &testStack{runner: TemporalRunner{Client: &temporal.Client{Temporal: c, TaskQueue: queue, Store: db.RunStore()}}, client: c}
 }

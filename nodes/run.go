@@ -91,6 +91,13 @@ type ResultData struct {
 	Error            *NodeError `json:"error,omitempty"`
 }
 
+// TriggerRunNode is the node name under which a RunStore keeps an
+// execution's trigger items when they are too large to travel through
+// Temporal: run 0 of this pseudo-node holds them as its output 0. It is the
+// empty name, which ValidateWorkflow refuses for a real node, so it never
+// clashes with one; it is not run data, and LoadRunData leaves it out.
+const TriggerRunNode = ""
+
 // RunStore keeps the node runs of executions. The interpreter passes run
 // references through Temporal and keeps the items here, so payloads stay
 // small whatever the data size. Writes are idempotent: saving the same run
@@ -100,7 +107,8 @@ type RunStore interface {
 	SaveRun(ctx context.Context, executionID, node string, runIndex int, run *NodeRun) error
 	// LoadRun returns one run; an *Error with CodeNotFound if it is absent.
 	LoadRun(ctx context.Context, executionID, node string, runIndex int) (*NodeRun, error)
-	// LoadRunData returns every run of an execution.
+	// LoadRunData returns every run of an execution, leaving out the
+	// trigger items stored under TriggerRunNode.
 	LoadRunData(ctx context.Context, executionID string) (RunData, error)
 	// DeleteExecution removes an execution's runs.
 	DeleteExecution(ctx context.Context, executionID string) error

@@ -227,10 +227,12 @@ func (s runStore) LoadRun(ctx context.Context, executionID, node string, runInde
 	return &run, nil
 }
 
-// LoadRunData implements nodes.RunStore.
+// LoadRunData implements nodes.RunStore: every run but the stored trigger
+// items (nodes.TriggerRunNode).
 func (s runStore) LoadRunData(ctx context.Context, executionID string) (nodes.RunData, error) {
 	var rows []executionData
-	if err := s.db.gorm.WithContext(ctx).Where("execution_id = ?", executionID).Order("node_name, run_index").Find(&rows).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Where("execution_id = ? AND node_name <> ?", executionID, nodes.TriggerRunNode).
+		Order("node_name, run_index").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	rd := nodes.RunData{}

@@ -386,8 +386,15 @@ func TestExecutionsAndRunStore(t *testing.T) {
 		if err != nil || back.Output(0)[0].JSON["a"] != 2.0 {
 			t.Fatalf("load: %+v %v", back, err)
 		}
+		// Stored trigger items are loadable but are not run data.
+		if err := rs.SaveRun(ctx, e.ID, nodes.TriggerRunNode, 0, run); err != nil {
+			t.Fatal(err)
+		}
+		if trig, err := rs.LoadRun(ctx, e.ID, nodes.TriggerRunNode, 0); err != nil || len(trig.Output(0)) != 1 {
+			t.Fatalf("trigger items: %+v %v", trig, err)
+		}
 		rd, err := rs.LoadRunData(ctx, e.ID)
-		if err != nil || len(rd["Do"]) != 2 {
+		if err != nil || len(rd) != 1 || len(rd["Do"]) != 2 {
 			t.Fatalf("run data: %v %v", rd, err)
 		}
 		if _, err := rs.LoadRun(ctx, e.ID, "Do", 5); nodes.ErrorCode(err) != nodes.CodeNotFound {

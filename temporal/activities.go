@@ -270,7 +270,11 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 	t := req.Task
 	var inputs [][]nodes.Item
 	if t.Trigger {
-		inputs = [][]nodes.Item{req.TriggerItems}
+		items, err := a.triggerItems(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		inputs = [][]nodes.Item{items}
 	} else {
 		inputs = make([][]nodes.Item, len(t.Inputs))
 		for i, in := range t.Inputs {
@@ -318,6 +322,24 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 		Location:  loc,
 		State:     state,
 	}, nil
+}
+
+// triggerItems returns the start node's input: the request's items, or the
+// stored items it refers to. Stored items that are gone fail for good.
+func (a *Activities) triggerItems(ctx context.Context, req NodeRequest) ([]nodes.Item, error) {
+	ref := req.TriggerRef
+	if ref == nil {
+		return req.TriggerItems, nil
+	}
+	run, err := a.Store.LoadRun(ctx, ref.ExecutionID, nodes.TriggerRunNode, 0)
+	if err != nil {
+		if nodes.ErrorCode(err) == nodes.CodeNotFound {
+			msg := fmt.Sprintf("the trigger items of execution %s are gone", ref.ExecutionID)
+			return nil, temporal.NewNonRetryableApplicationError(msg, "TriggerItemsGone", nil)
+		}
+		return nil, fmt.Errorf("load the trigger items of execution %s: %w", ref.ExecutionID, err)
+	}
+	return run.Output(0), nil
 }
 
 // errorMessage returns the message of an activity's failure as the

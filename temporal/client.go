@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -65,7 +66,22 @@ type Client struct {
 	// TaskQueue is where the interpreter's workers listen; empty is
 	// DefaultTaskQueue.
 	TaskQueue string
+	// Store is the run store the workers use. With it, Start keeps
+	// trigger items larger than InlineTriggerBytes there instead of in
+	// the workflow input; without it they always go inline, and Temporal
+	// refuses an input over its payload limit (2 MB by default).
+	Store nodes.RunStore
+	// InlineTriggerBytes is the largest encoded size of trigger items that
+	// still travel inline; 0 means DefaultInlineTriggerBytes.
+	InlineTriggerBytes int
 }
+
+// DefaultInlineTriggerBytes is the largest encoded size of trigger items
+// Start passes inline in the workflow input (and the start node's activity
+// request) when the client has a Store: well below Temporal's payload and
+// history limits, and large enough that ordinary inputs stay visible in
+// the history.
+const DefaultInlineTriggerBytes = 64 << 10
 
 // StartOptions are per-start options.
 type StartOptions struct {
@@ -82,7 +98,10 @@ const runTimeoutGrace = time.Minute
 // Start starts the interpreter workflow for an execution, with workflow id
 // WorkflowID(in.ExecutionID), weft's search attributes and memo, and the
 // workflow's executionTimeout as run timeout. It fails if an execution with
-// that id was started before.
+// that id was started before. Trigger items too large to go inline (see
+// InlineTriggerBytes) are first saved in the Store under the execution id
+// (nodes.TriggerRunNode) and the input carries a TriggerRef instead; they
+// stay there if the start then fails, and go with the execution's data.
 func (c *Client) Start(ctx context.Context, in ExecutionInput, opts StartOptions) (client.WorkflowRun, error) {
 	if in.ExecutionID == "" {
 		return nil, nodes.Errorf(nodes.CodeInvalid, "execution id is required")
@@ -92,6 +111,9 @@ func (c *Client) Start(ctx context.Context, in ExecutionInput, opts StartOptions
 	}
 	if in.Mode == "" {
 		in.Mode = nodes.ModeManual
+	}
+	if err := c.storeTrigger(ctx, &in); err != nil {
+		return nil, err
 	}
 	memo := map[string]any{"workflowName": in.Workflow.Name, "versionId": in.VersionID, "mode": in.Mode}
 	for k, v := range opts.Memo {
@@ -213,6 +235,35 @@ func (c *Client) Run(ctx context.Context, in ExecutionInput, opts StartOptions) 
 		return nil, err
 	}
 	return c.Result(ctx, in.ExecutionID)
+}
+
+// storeTrigger moves in's trigger items into the store when they are too
+// large to go inline.
+func (c *Client) storeTrigger(ctx context.Context, in *ExecutionInput) error {
+	if c.Store == nil || len(in.TriggerItems) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(in.TriggerItems)
+	if err != nil {
+		return fmt.Errorf("encode the trigger items of execution %s: %w", in.ExecutionID, err)
+	}
+	limit := c.InlineTriggerBytes
+	if limit <= 0 {
+		limit = DefaultInlineTriggerBytes
+	}
+	if len(b) <= limit {
+		return nil
+	}
+	run := &nodes.NodeRun{
+		StartTime: time.Now().UnixMilli(), ExecutionStatus: nodes.StatusSuccess, Source: []*nodes.SourceRef{},
+		Data: map[string][][]nodes.Item{nodes.ConnectionMain: {in.TriggerItems}},
+	}
+	if err := c.Store.SaveRun(ctx, in.ExecutionID, nodes.TriggerRunNode, 0, run); err != nil {
+		return fmt.Errorf("store the trigger items of execution %s: %w", in.ExecutionID, err)
+	}
+	in.TriggerRef = &StoredItems{ExecutionID: in.ExecutionID, Count: len(in.TriggerItems), Bytes: len(b)}
+	in.TriggerItems = nil
+	return nil
 }
 
 func (c *Client) taskQueue() string {

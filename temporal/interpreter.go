@@ -3,7 +3,9 @@
 // graph in n8n's v1 order with a nodes.Scheduler and runs each node as an
 // activity (pure nodes as local activities). Items never travel through
 // Temporal: activities read their inputs from a nodes.RunStore and save
-// their runs there, and only counts come back to the workflow.
+// their runs there, and only counts come back to the workflow. Only small
+// trigger items ride along in the workflow input; Client.Start stores
+// larger ones and passes a reference (ExecutionInput.TriggerRef).
 package temporal
 
 import (
@@ -55,8 +57,12 @@ type ExecutionInput struct {
 	// the definition of VersionID.
 	Workflow *nodes.Workflow `json:"workflow"`
 	// TriggerItems are the items the start node emits (its input 0); none
-	// means one empty item.
+	// means one empty item. Client.Start moves items too large to travel
+	// through Temporal into the run store and sets TriggerRef instead.
 	TriggerItems []nodes.Item `json:"triggerItems,omitempty"`
+	// TriggerRef, when set, names the stored items the start node emits
+	// in place of TriggerItems.
+	TriggerRef *StoredItems `json:"triggerRef,omitempty"`
 	// StartNode names the node to start from; empty picks the workflow's
 	// start node (nodes.StartNode).
 	StartNode string `json:"startNode,omitempty"`
@@ -73,6 +79,18 @@ type ExecutionInput struct {
 	// Continued is set on the input of a run that an earlier run of the
 	// same execution continued as new: where that run left off.
 	Continued *Continuation `json:"continued,omitempty"`
+}
+
+// StoredItems refers to items kept in the run store instead of travelling
+// through Temporal: output 0 of run 0 of the pseudo-node
+// nodes.TriggerRunNode of an execution.
+type StoredItems struct {
+	// ExecutionID is the execution the items are stored under.
+	ExecutionID string `json:"executionId"`
+	// Count and Bytes are how many items there are and their encoded
+	// size, for whoever reads the history.
+	Count int `json:"count"`
+	Bytes int `json:"bytes"`
 }
 
 // DefaultHistoryLimit is the history length (in events) after which an
@@ -117,8 +135,10 @@ type NodeRequest struct {
 	Mode        string `json:"mode"`
 	// Task is what the scheduler asked for.
 	Task nodes.Task `json:"task"`
-	// TriggerItems are the start node's input when Task.Trigger is set.
+	// TriggerItems are the start node's input when Task.Trigger is set;
+	// TriggerRef names them instead when they are stored.
 	TriggerItems []nodes.Item `json:"triggerItems,omitempty"`
+	TriggerRef   *StoredItems `json:"triggerRef,omitempty"`
 	// Runs counts the completed runs of every node so far; expressions
 	// that read other nodes ($('Node')) see these.
 	Runs map[string]int `json:"runs,omitempty"`

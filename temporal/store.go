@@ -64,12 +64,16 @@ func (s *MemoryRunStore) LoadRun(_ context.Context, executionID, node string, ru
 	return decodeRun(b)
 }
 
-// LoadRunData implements nodes.RunStore.
+// LoadRunData implements nodes.RunStore: every run but the stored trigger
+// items (nodes.TriggerRunNode).
 func (s *MemoryRunStore) LoadRunData(_ context.Context, executionID string) (nodes.RunData, error) {
 	s.mu.RLock()
 	ex := s.runs[executionID]
 	copied := make(map[string][][]byte, len(ex))
 	for node, runs := range ex {
+		if node == nodes.TriggerRunNode {
+			continue
+		}
 		copied[node] = append([][]byte(nil), runs...)
 	}
 	s.mu.RUnlock()

@@ -51,6 +51,13 @@ func TestMemoryRunStore(t *testing.T) {
 			t.Fatalf("LoadRun(%s, %d) = %v, want NOT_FOUND", miss.node, miss.run, err)
 		}
 	}
+	// Stored trigger items are loadable but are not run data.
+	if err := s.SaveRun(ctx, "x", nodes.TriggerRunNode, 0, runWith(map[string]any{"t": true})); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.LoadRun(ctx, "x", nodes.TriggerRunNode, 0); err != nil || r.Output(0)[0].JSON["t"] != true {
+		t.Fatalf("trigger items %+v, %v", r, err)
+	}
 	rd, err := s.LoadRunData(ctx, "x")
 	if err != nil {
 		t.Fatal(err)

@@ -273,7 +273,8 @@ func (ip *interpreter) continueNow(ctx workflow.Context) bool {
 // continueAsNew returns the error that ends this run and starts the next
 // one of the execution where this one stops. The task Next handed out is
 // in the state (Current), so the next run starts with it. The trigger
-// items go along only while the start node has still to run.
+// items (or the reference to them) go along only while the start node has
+// still to run.
 func (ip *interpreter) continueAsNew(ctx workflow.Context, startedAt, deadline time.Time) error {
 	next := ip.in
 	state := ip.sched.State
@@ -285,6 +286,7 @@ func (ip *interpreter) continueAsNew(ctx workflow.Context, startedAt, deadline t
 	next.Continued = &Continuation{State: state, StartedAt: startedAt, Runs: runs + 1}
 	if !triggerPending(&state) {
 		next.TriggerItems = nil
+		next.TriggerRef = nil
 	}
 	if !deadline.IsZero() {
 		// The run timeout stays the backstop of the execution's timeout.
@@ -337,6 +339,7 @@ func (ip *interpreter) request(task *nodes.Task) NodeRequest {
 	req.Runs = maps.Clone(ip.sched.State.Runs)
 	if task.Trigger {
 		req.TriggerItems = ip.in.TriggerItems
+		req.TriggerRef = ip.in.TriggerRef
 	}
 	return req
 }

@@ -145,7 +145,9 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			log.Warn("could not register weft's search attributes on temporal; executions will not be searchable by them", zap.Error(err))
 		}
 	}
-	tc := &temporal.Client{Temporal: s.tclient, TaskQueue: temporal.DefaultTaskQueue}
+	// The client keeps large trigger items in the database the workers
+	// read (`weft api` and `weft worker` share it).
+	tc := &temporal.Client{Temporal: s.tclient, TaskQueue: temporal.DefaultTaskQueue, Store: s.db.RunStore()}
 
 	if r.worker {
 		acts := &temporal.Activities{

@@ -74,9 +74,10 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 		_ = srv.Stop()
 		return nil, fmt.Errorf("dial embedded temporal server: %w", err)
 	}
+	store := temporal.NewCachedRunStore(temporal.NewMemoryRunStore(), opts.CacheBytes)
 	e := &Engine{
-		Client:      &temporal.Client{Temporal: c, TaskQueue: temporal.DefaultTaskQueue},
-		Store:       temporal.NewCachedRunStore(temporal.NewMemoryRunStore(), opts.CacheBytes),
+		Client:      &temporal.Client{Temporal: c, TaskQueue: temporal.DefaultTaskQueue, Store: store},
+		Store:       store,
 		Definitions: temporal.NewMemoryDefinitions(),
 		Recorder:    temporal.NewMemoryRecorder(),
 		server:      srv,
