@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
+	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
@@ -29,7 +29,7 @@ type Activities struct {
 	// Events receives progress events; nil publishes nothing.
 	Events EventPublisher
 	// Logger logs activity failures; nil logs nothing.
-	Logger *slog.Logger
+	Logger *zap.Logger
 	// Location is the timezone of workflows that name none; nil is UTC.
 	Location *time.Location
 }
@@ -228,7 +228,8 @@ func (a *Activities) log(ctx context.Context, msg string, req NodeRequest, err e
 	if a.Logger == nil {
 		return
 	}
-	a.Logger.ErrorContext(ctx, msg, "execution", req.ExecutionID, "node", req.Task.Node, "run", req.Task.RunIndex, "error", err)
+	a.Logger.Error(msg, zap.String("execution_id", req.ExecutionID), zap.String("workflow_id", req.WorkflowID),
+		zap.String("node", req.Task.Node), zap.Int("run", req.Task.RunIndex), zap.Error(err))
 }
 
 func (a *Activities) recorder() ExecutionRecorder {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
@@ -135,7 +133,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	}
 	s.tclient, err = client.DialContext(ctx, client.Options{
 		HostPort: hostPort, Namespace: cfg.Namespace,
-		Logger: tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))),
+		Logger: temporal.SDKLogger(log.Named("temporal-sdk").WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
 	})
 	if err != nil {
 		return s, fmt.Errorf("connect to temporal at %s: %w", hostPort, err)
@@ -155,7 +153,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			Definitions: temporal.NewDBDefinitions(s.db),
 			Recorder:    temporal.DBRecorder{DB: s.db},
 			Expr:        expr.New(expr.Options{}),
-			Logger:      slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+			Logger:      log.Named("worker"),
 		}
 		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
 		temporal.Register(s.worker, acts)

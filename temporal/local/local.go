@@ -7,15 +7,13 @@ package local
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 	"sort"
 	"time"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
-	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
@@ -34,7 +32,7 @@ type Options struct {
 	Worker worker.Options
 	// Logger receives the Temporal client's and worker's logs; nil logs
 	// warnings and errors to stderr.
-	Logger *slog.Logger
+	Logger *zap.Logger
 }
 
 // Engine is an in-process weft: server, worker and stores.
@@ -53,6 +51,7 @@ type Engine struct {
 	server *devserver.Server
 	client client.Client
 	worker worker.Worker
+	log    *zap.Logger
 }
 
 // Start boots an embedded Temporal server and a worker.
@@ -61,14 +60,14 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 		opts.CacheBytes = 64 << 20
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		opts.Logger = warnLogger()
 	}
 	srv, err := devserver.Start(ctx, devserver.Options{UIPort: -1, SearchAttributes: temporal.SearchAttributes()})
 	if err != nil {
 		return nil, err
 	}
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort: srv.FrontendHostPort(), Namespace: srv.Namespace(), Logger: sdklog.NewStructuredLogger(opts.Logger),
+		HostPort: srv.FrontendHostPort(), Namespace: srv.Namespace(), Logger: temporal.SDKLogger(opts.Logger),
 	})
 	if err != nil {
 		_ = srv.Stop()
@@ -82,6 +81,7 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 		Recorder:    temporal.NewMemoryRecorder(),
 		server:      srv,
 		client:      c,
+		log:         opts.Logger,
 	}
 	e.Activities = &temporal.Activities{
 		Store: e.Store, Definitions: e.Definitions, Recorder: e.Recorder, Logger: opts.Logger,
@@ -97,12 +97,24 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 	return e, nil
 }
 
+// warnLogger logs warnings and errors to stderr.
+func warnLogger() *zap.Logger {
+	cfg := zap.NewDevelopmentConfig()
+	cfg.Level = zap.NewAtomicLevelAt(zap.WarnLevel)
+	cfg.DisableStacktrace = true
+	l, err := cfg.Build()
+	if err != nil {
+		return zap.NewNop()
+	}
+	return l
+}
+
 // Close stops the worker, the client and the server.
 func (e *Engine) Close() {
 	e.worker.Stop()
 	e.client.Close()
 	if err := e.server.Stop(); err != nil {
-		slog.Warn("stopping the embedded temporal server", "error", err)
+		e.log.Warn("stopping the embedded temporal server", zap.Error(err))
 	}
 }
 
