@@ -348,6 +348,11 @@ var startupNoise = []string{
 	"HTTP API port has not been set.", // Nexus is not used
 }
 
+// startupRace is what the server's own worker service logs while it dials
+// the frontend before the frontend reports healthy, a race of every start
+// that resolves itself: entries whose error field holds it are dropped.
+const startupRace = "Frontend is not healthy yet"
+
 func (c quietCore) With(fields []zapcore.Field) zapcore.Core {
 	return quietCore{c.Core.With(fields)}
 }
@@ -358,7 +363,22 @@ func (c quietCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.Che
 			return ce
 		}
 	}
-	return c.Core.Check(e, ce)
+	if c.Enabled(e.Level) {
+		return ce.AddCore(e, c)
+	}
+	return ce
+}
+
+func (c quietCore) Write(e zapcore.Entry, fields []zapcore.Field) error {
+	for _, f := range fields {
+		if err, ok := f.Interface.(error); ok && f.Type == zapcore.ErrorType && strings.Contains(err.Error(), startupRace) {
+			return nil
+		}
+		if f.Type == zapcore.StringType && strings.Contains(f.String, startupRace) {
+			return nil
+		}
+	}
+	return c.Core.Write(e, fields)
 }
 
 // dynamicConfig is the server's fixed dynamic configuration. Task-processing
