@@ -3,6 +3,7 @@ package nodes
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/weft/weft/nodes/expr"
@@ -49,15 +50,185 @@ func (it Item) MarshalJSON() ([]byte, error) {
 	}{orderedValue{it.JSON, it.order}, plainItem(it)})
 }
 
-// UnmarshalJSON reads an item and records the key order of its "json".
-func (it *Item) UnmarshalJSON(b []byte) error {
-	var p plainItem
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
+// UnmarshalJSON reads an item and records the key order of its "json". The
+// "json" member is read by orderScanner in one pass (encoding/json has
+// already checked the whole text), the others by encoding/json.
+func (it *Item) UnmarshalJSON(b []byte) (err error) {
+	defer func() {
+		// Text encoding/json did not check (a direct call) can trip
+		// the scanner: encoding/json gives the error.
+		if recover() != nil {
+			var p plainItem
+			err = json.Unmarshal(b, &p)
+			if err == nil {
+				*it = Item(p)
+			}
+		}
+	}()
+	s := orderScanner{b: b}
+	s.ws()
+	if s.i >= len(b) || b[s.i] != '{' {
+		// null, or not an object: encoding/json's own answer.
+		var p plainItem
+		if err := json.Unmarshal(b, &p); err != nil {
+			return err
+		}
+		*it = Item(p)
+		return nil
+	}
+	var (
+		p    plainItem
+		rest []byte
+	)
+	s.i++
+	for {
+		s.ws()
+		if s.i >= len(b) {
+			s.short = true
+			break
+		}
+		if b[s.i] == '}' {
+			break
+		}
+		start := s.i
+		k := s.key()
+		s.ws()
+		s.i++ // ':'
+		s.ws()
+		if k == "json" {
+			v, order := s.decode()
+			m, _ := v.(map[string]any)
+			if v != nil && m == nil {
+				// Not an object: let encoding/json report it.
+				var p plainItem
+				return json.Unmarshal(b, &p)
+			}
+			p.JSON, p.order = m, order
+		} else {
+			s.skip()
+			if rest == nil {
+				rest = append(rest, '{')
+			} else {
+				rest = append(rest, ',')
+			}
+			rest = append(rest, b[start:s.i]...)
+		}
+		s.ws()
+		if s.i < len(b) && b[s.i] == ',' {
+			s.i++
+		}
+	}
+	if s.short || s.i > len(b) {
+		panic("short text") // encoding/json reports it
+	}
+	if rest != nil {
+		j, o := p.JSON, p.order
+		if err := json.Unmarshal(append(rest, '}'), &p); err != nil {
+			return err
+		}
+		p.JSON, p.order = j, o
 	}
 	*it = Item(p)
-	it.order = itemJSONOrder(b)
 	return nil
+}
+
+// decode reads one value as encoding/json decodes into an any, with its
+// key order.
+func (s *orderScanner) decode() (any, *KeyOrder) {
+	if s.i >= len(s.b) {
+		return nil, nil
+	}
+	switch c := s.b[s.i]; c {
+	case '{':
+		s.i++
+		m := map[string]any{}
+		var keys []string
+		var fields map[string]*KeyOrder
+		for {
+			s.ws()
+			if s.i >= len(s.b) {
+				s.short = true
+				return m, nil
+			}
+			if s.b[s.i] == '}' {
+				s.i++
+				break
+			}
+			k := s.key()
+			s.ws()
+			s.i++ // ':'
+			s.ws()
+			v, o := s.decode()
+			m[k] = v
+			keys = append(keys, k)
+			if o != nil {
+				if fields == nil {
+					fields = map[string]*KeyOrder{}
+				}
+				fields[k] = o
+			}
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+			}
+		}
+		return m, leafOrder(keys, fields)
+	case '[':
+		s.i++
+		a := []any{}
+		var elems []*KeyOrder
+		for {
+			s.ws()
+			if s.i >= len(s.b) {
+				s.short = true
+				return a, nil
+			}
+			if s.b[s.i] == ']' {
+				s.i++
+				break
+			}
+			v, o := s.decode()
+			if o != nil {
+				for len(elems) < len(a) {
+					elems = append(elems, nil)
+				}
+				elems = append(elems, o)
+			}
+			a = append(a, v)
+			s.ws()
+			if s.i < len(s.b) && s.b[s.i] == ',' {
+				s.i++
+			}
+		}
+		if elems == nil {
+			return a, nil
+		}
+		return a, &KeyOrder{Elems: elems}
+	case '"':
+		end := s.stringEnd()
+		raw := s.b[s.i:end]
+		s.i = end
+		inner := raw[1 : len(raw)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+			return string(inner), nil
+		}
+		var str string
+		_ = json.Unmarshal(raw, &str)
+		return str, nil
+	case 't':
+		s.i += 4
+		return true, nil
+	case 'f':
+		s.i += 5
+		return false, nil
+	case 'n':
+		s.i += 4
+		return nil, nil
+	}
+	start := s.i
+	s.skip()
+	f, _ := strconv.ParseFloat(string(s.b[start:s.i]), 64)
+	return f, nil
 }
 
 // orderedValue encodes a JSON value with the key order of its objects.
@@ -131,37 +302,6 @@ func appendJSONString(buf []byte, s string) []byte {
 	return append(buf, '"')
 }
 
-// itemJSONOrder returns the key order of the "json" member of an item's
-// encoding, which encoding/json has already found valid.
-func itemJSONOrder(b []byte) *KeyOrder {
-	s := orderScanner{b: b}
-	s.ws()
-	if s.i >= len(b) || b[s.i] != '{' {
-		return nil
-	}
-	s.i++
-	var order *KeyOrder
-	for {
-		s.ws()
-		if s.i >= len(b) || b[s.i] == '}' {
-			return order
-		}
-		k := s.key()
-		s.ws()
-		s.i++ // ':'
-		s.ws()
-		if k == "json" {
-			order = s.value()
-		} else {
-			s.skip()
-		}
-		s.ws()
-		if s.i < len(b) && b[s.i] == ',' {
-			s.i++
-		}
-	}
-}
-
 // JSONKeyOrder returns the key order of the objects of a valid JSON text.
 func JSONKeyOrder(b []byte) *KeyOrder {
 	s := orderScanner{b: b}
@@ -173,6 +313,8 @@ func JSONKeyOrder(b []byte) *KeyOrder {
 type orderScanner struct {
 	b []byte
 	i int
+	// short is set when the text ended inside a value.
+	short bool
 }
 
 func (s *orderScanner) ws() {

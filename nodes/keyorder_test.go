@@ -173,3 +173,14 @@ func TestCodeThenSetKeepsKeyOrder(t *testing.T) {
 		})
 	}
 }
+
+func TestItemUnmarshalJSONBadText(t *testing.T) {
+	for _, in := range []string{`{"json":{"a":tru`, `{"json":"x"}`, `{"json":{"a":1},"pairedItem":"x"}`, `{"`, `[]`} {
+		t.Run(in, func(t *testing.T) {
+			var it Item
+			if err := it.UnmarshalJSON([]byte(in)); err == nil {
+				t.Errorf("no error for %s", in)
+			}
+		})
+	}
+}
