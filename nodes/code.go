@@ -249,8 +249,10 @@ type codeResult struct {
 	// json, binary: the each-item result's parts.
 	json    any
 	hasJSON bool
-	binary  any
-	paired  int
+	// order is the key order of value, or of json in each-item mode.
+	order  *KeyOrder
+	binary any
+	paired int
 }
 
 // script runs the wrapped code and returns the encoder's text (ok false when
@@ -284,7 +286,7 @@ func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, err
 			return codeResult{}, err
 		}
 		j, has := m["json"]
-		return codeResult{json: j, hasJSON: has, binary: m["binary"]}, nil
+		return codeResult{json: j, hasJSON: has, binary: m["binary"], order: JSONKeyOrder([]byte(out)).Field("json")}, nil
 	}
 	if !ok || out == undefinedMark {
 		return codeResult{value: undefinedResult{}}, nil
@@ -293,7 +295,7 @@ func (s *codeRun) run(env expr.Env, mode string, itemIndex int) (codeResult, err
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		return codeResult{}, err
 	}
-	return codeResult{value: r}, nil
+	return codeResult{value: r, order: JSONKeyOrder([]byte(out))}, nil
 }
 
 // undefinedResult stands for a script that returned undefined (or
@@ -413,14 +415,16 @@ func validateAllItems(res codeResult) ([]Item, error) {
 		return validationError(notItemsMsg, "Please return an array of objects, one for each item you would like to output.", -1, 0)
 	}
 	var list []any
+	var orders []*KeyOrder // the key order of each element of list
 	switch v := res.value.(type) {
 	case nil:
 		return []Item{}, nil
 	case map[string]any:
 		if jsTruthy(v["json"]) {
-			list = []any{v}
+			list, orders = []any{v}, []*KeyOrder{res.order}
 		} else {
 			list = []any{map[string]any{"json": v}}
+			orders = []*KeyOrder{{Keys: []string{"json"}, Fields: map[string]*KeyOrder{"json": res.order}}}
 		}
 	case []any:
 		for _, e := range v {
@@ -444,10 +448,14 @@ func validateAllItems(res codeResult) ([]Item, error) {
 			}
 		}
 		list = v
+		orders = make([]*KeyOrder, len(v))
+		for i := range v {
+			orders[i] = res.order.Elem(i)
+		}
 	default:
 		return nil, notItems()
 	}
-	norm, err := normalizeItems(list)
+	norm, jsonOrders, err := normalizeItems(list, orders)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +465,7 @@ func validateAllItems(res codeResult) ([]Item, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = it
+		out[i] = it.WithKeyOrder(scriptOrder(jsonOrders[i]))
 	}
 	return out, nil
 }
@@ -485,8 +493,20 @@ func checkItemKeys(m map[string]any, i int) error {
 		"Access the properties of an item under `.json`, e.g. `item.json`", i, 0)
 }
 
+// scriptOrder is the hint of an item's JSON a script returned: nil (keys in
+// sorted order) becomes an empty hint, so that the runner does not give
+// the item its input item's order.
+func scriptOrder(o *KeyOrder) *KeyOrder {
+	if o == nil {
+		return &KeyOrder{}
+	}
+	return o
+}
+
 // normalizeItems is n8n's helpers.normalizeItems over a list of objects.
-func normalizeItems(list []any) ([]map[string]any, error) {
+// orders holds the key order of each element of list; it returns the
+// items and the key order of each item's json.
+func normalizeItems(list []any, orders []*KeyOrder) ([]map[string]any, []*KeyOrder, error) {
 	has := func(key string) (all, some bool) {
 		all = true
 		for _, e := range list {
@@ -497,13 +517,15 @@ func normalizeItems(list []any) ([]map[string]any, error) {
 		return all, some
 	}
 	out := make([]map[string]any, len(list))
+	jsonOrders := make([]*KeyOrder, len(list))
 	if all, some := has("json"); all {
 		for i, e := range list {
 			out[i] = e.(map[string]any)
+			jsonOrders[i] = orders[i].Field("json")
 		}
-		return out, nil
+		return out, jsonOrders, nil
 	} else if some {
-		return nil, NewNodeError("Inconsistent item format")
+		return nil, nil, NewNodeError("Inconsistent item format")
 	}
 	if all, some := has("binary"); all {
 		for i, e := range list {
@@ -515,15 +537,16 @@ func normalizeItems(list []any) ([]map[string]any, error) {
 				}
 			}
 			out[i] = map[string]any{"json": j, "binary": m["binary"]}
+			jsonOrders[i] = orders[i]
 		}
-		return out, nil
+		return out, jsonOrders, nil
 	} else if some {
-		return nil, NewNodeError("Inconsistent item format")
+		return nil, nil, NewNodeError("Inconsistent item format")
 	}
 	for i, e := range list {
 		out[i] = map[string]any{"json": e}
 	}
-	return out, nil
+	return out, orders, nil
 }
 
 // itemFromJS checks one normalised item (n8n's validateItem) and converts
@@ -602,7 +625,7 @@ func (r codeResult) eachItemOutput(i int) (Item, error) {
 		return Item{}, err
 	}
 	it.PairedItem = PairedItems{{Item: r.paired}}
-	return it, nil
+	return it.WithKeyOrder(scriptOrder(r.order)), nil
 }
 
 var _ Node = Code{}

@@ -56,7 +56,7 @@ func (Function) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
 	copies := make([]any, len(in))
 	for i, it := range in {
 		w := itemWrapper(it, PairedItems{{Item: i, Input: input}})
-		w["json"] = CloneJSON(w["json"])
+		w["json"] = it.orderedJSON(CloneJSON(itemJSONOrEmpty(it)))
 		w["index"] = i
 		copies[i] = w
 	}
@@ -100,7 +100,7 @@ func (s *codeRun) functionResult(env expr.Env) ([]Item, *NodeError) {
 			return nil, s.nodeError(`All returned items have to contain a property named "json"!`)
 		}
 	}
-	norm, nerr := normalizeItems(list)
+	norm, _, nerr := normalizeItems(list, make([]*KeyOrder, len(list)))
 	if nerr != nil {
 		return nil, AsNodeError(nerr)
 	}
@@ -175,7 +175,7 @@ func (FunctionItem) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
 // functionItem runs a Function Item node's code for input item i.
 func (s *codeRun) functionItem(it Item, i int) (Item, *NodeError) {
 	env := s.legacyEnv(i)
-	env["item"] = CloneJSON(it.JSON)
+	env["item"] = it.orderedJSON(CloneJSON(it.JSON))
 	if it.JSON == nil {
 		env["item"] = map[string]any{}
 	}

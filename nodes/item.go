@@ -19,6 +19,9 @@ type Item struct {
 	// Error, when set on an output item, marks it as an item that failed;
 	// continueErrorOutput routes such items to the error output.
 	Error *NodeError `json:"error,omitempty"`
+	// order hints the key order of JSON (see KeyOrder); shared, never
+	// changed.
+	order *KeyOrder
 }
 
 // Binary is a file attached to an item, n8n's IBinaryData.
@@ -140,7 +143,7 @@ func (it Item) Paired(i int) Item {
 
 // Clone returns a deep copy of the item.
 func (it Item) Clone() Item {
-	c := Item{JSON: CloneJSON(it.JSON).(map[string]any), Error: it.Error}
+	c := Item{JSON: CloneJSON(it.JSON).(map[string]any), Error: it.Error, order: it.order}
 	if it.JSON == nil {
 		c.JSON = map[string]any{}
 	}

@@ -996,13 +996,14 @@ func (p *proxy) wrapperOf(ref itemRef) any {
 }
 
 // itemWrapper is an item as scripts see it: {json, binary?, pairedItem?}.
-// json is the item's own map; the engine copies it into JavaScript.
+// json is the item's own map (in an expr.Ordered when the item has a key
+// order); the engine copies it into JavaScript.
 func itemWrapper(it Item, paired PairedItems) map[string]any {
 	j := it.JSON
 	if j == nil {
 		j = map[string]any{}
 	}
-	m := map[string]any{"json": j}
+	m := map[string]any{"json": it.orderedJSON(j)}
 	if it.Binary != nil {
 		b := make(map[string]any, len(it.Binary))
 		for k, v := range it.Binary {

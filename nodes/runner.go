@@ -90,6 +90,7 @@ func RunNode(ctx *Context) *NodeRun {
 		out = routeErrorItems(out, reg.OutputCount(n), inputs, ctx.Source)
 	}
 	assignPairedItems(out, inputs)
+	inheritKeyOrders(out, inputs)
 	if n.AlwaysOutputData && (len(out) == 0 || len(out[0]) == 0) {
 		var paired PairedItems
 		for k, in := range inputs {
@@ -268,6 +269,26 @@ func assignPairedItems(out [][]Item, inputs [][]Item) {
 			default:
 				return
 			}
+		}
+	}
+}
+
+// inheritKeyOrders gives each output item that has no key order the order
+// of the input item it is paired with (one pairing only), so that a node
+// that rebuilds an item's json keeps the input's keys in the input's order
+// (new keys follow sorted), as n8n's nodes that copy the input json do.
+func inheritKeyOrders(out [][]Item, inputs [][]Item) {
+	for _, items := range out {
+		for i := range items {
+			it := &items[i]
+			if it.order != nil || len(it.PairedItem) != 1 || it.PairedItem[0].SourceOverwrite != nil {
+				continue
+			}
+			p := it.PairedItem[0]
+			if p.Input < 0 || p.Input >= len(inputs) || p.Item < 0 || p.Item >= len(inputs[p.Input]) {
+				continue
+			}
+			it.order = inputs[p.Input][p.Item].order
 		}
 	}
 }

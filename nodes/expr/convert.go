@@ -31,8 +31,12 @@ func (v *vm) bindEnv(g *goja.Object, name string, val any) error {
 }
 
 // toJS converts a Go value into a new native JavaScript value. Maps become
-// plain objects with their keys in sorted order (Go maps keep no order).
-func (v *vm) toJS(x any, depth int) goja.Value {
+// plain objects with their keys in sorted order (Go maps keep no order)
+// unless an Ordered wrapper gives their order.
+func (v *vm) toJS(x any, depth int) goja.Value { return v.toJSo(x, nil, depth) }
+
+// toJSo is toJS with the key order of x's objects.
+func (v *vm) toJSo(x any, order *KeyOrder, depth int) goja.Value {
 	rt := v.rt
 	if depth > maxDepth {
 		panic(rt.NewTypeError("value nested too deeply"))
@@ -42,6 +46,13 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		return goja.Null()
 	case goja.Value:
 		return x
+	case Ordered:
+		return v.toJSo(x.Value, x.Order, depth)
+	case *Ordered:
+		if x == nil {
+			return goja.Null()
+		}
+		return v.toJSo(x.Value, x.Order, depth)
 	case bool, string, float64, int, int64, int32, uint, uint64, uint32, float32:
 		return rt.ToValue(x)
 	case json.Number:
@@ -61,7 +72,7 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		}
 		vals := make([]any, len(x))
 		for i, e := range x {
-			vals[i] = v.toJS(e, depth+1)
+			vals[i] = v.toJSo(e, order.Elem(i), depth+1)
 		}
 		a := rt.NewArray(vals...)
 		v.seen.put(id, x, a)
@@ -76,8 +87,8 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		}
 		o := rt.NewObject()
 		v.seen.put(id, x, o)
-		for _, k := range sortedKeys(x) {
-			_ = o.DefineDataProperty(k, v.toJS(x[k], depth+1), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		for _, k := range OrderedKeys(x, order) {
+			_ = o.DefineDataProperty(k, v.toJSo(x[k], order.Field(k), depth+1), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 		}
 		return o
 	case Object:
@@ -90,7 +101,7 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		}
 		o := rt.NewObject()
 		v.seen.put(id, x, o)
-		for _, k := range sortedKeys(x) {
+		for _, k := range OrderedKeys(x, order) {
 			if gt, ok := x[k].(Getter); ok {
 				getter := rt.ToValue(func(goja.FunctionCall) goja.Value {
 					r, err := gt()
@@ -102,11 +113,11 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 				_ = o.DefineAccessorProperty(k, getter, nil, goja.FLAG_TRUE, goja.FLAG_TRUE)
 				continue
 			}
-			_ = o.DefineDataProperty(k, v.toJS(x[k], depth+1), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			_ = o.DefineDataProperty(k, v.toJSo(x[k], order.Field(k), depth+1), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 		}
 		return o
 	case Env:
-		return v.toJS(map[string]any(x), depth)
+		return v.toJSo(map[string]any(x), order, depth)
 	case Func:
 		return rt.ToValue(func(call goja.FunctionCall) goja.Value {
 			args := make([]any, len(call.Arguments))
@@ -128,7 +139,7 @@ func (v *vm) toJS(x any, depth int) goja.Value {
 		if err != nil {
 			v.throw(err)
 		}
-		return v.toJS(r, depth)
+		return v.toJSo(r, order, depth)
 	case func(args ...any) (any, error):
 		return v.toJS(Func(x), depth)
 	}
@@ -246,80 +257,100 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 // DateTime → time.Time, values with toJSON (other than plain objects) →
 // their toJSON result. NaN and ±Infinity stay float64.
 func (v *vm) fromJS(val goja.Value) (res any, err error) {
-	c := &fromCtx{v: v}
+	res, _, err = v.fromJSOrdered(val, false)
+	return res, err
+}
+
+// fromJSOrdered is fromJS that also returns the key order of the value's
+// objects when withOrder is set.
+func (v *vm) fromJSOrdered(val goja.Value, withOrder bool) (res any, order *KeyOrder, err error) {
+	c := &fromCtx{v: v, order: withOrder}
 	ex := v.rt.Try(func() {
-		res, _ = c.conv(val, 0)
+		res, order, _ = c.conv(val, 0)
 	})
 	if c.err != nil {
-		return nil, c.err
+		return nil, nil, c.err
 	}
 	if ex != nil {
 		if ferr := v.fatal(ex); ferr != nil {
-			return nil, ferr
+			return nil, nil, ferr
 		}
-		return nil, &Error{Kind: KindRuntime, Message: exceptionMessage(ex.Value())}
+		return nil, nil, &Error{Kind: KindRuntime, Message: exceptionMessage(ex.Value())}
 	}
-	return res, nil
+	return res, order, nil
 }
 
 type fromCtx struct {
 	v     *vm
 	stack []*goja.Object
 	err   error
+	// order: record the key order of objects.
+	order bool
 }
 
-// conv returns the converted value and whether it exists (false for
+// conv returns the converted value, its key order (when c.order is set
+// and the order is not the sorted one) and whether it exists (false for
 // undefined, functions and symbols, which JSON leaves out).
-func (c *fromCtx) conv(val goja.Value, depth int) (any, bool) {
+func (c *fromCtx) conv(val goja.Value, depth int) (any, *KeyOrder, bool) {
 	if c.err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	if val == nil || goja.IsUndefined(val) {
-		return nil, false
+		return nil, nil, false
 	}
 	if goja.IsNull(val) {
-		return nil, true
+		return nil, nil, true
 	}
 	obj, ok := val.(*goja.Object)
 	if !ok {
 		switch x := val.Export().(type) {
 		case int64:
-			return float64(x), true
+			return float64(x), nil, true
 		case float64, string, bool:
-			return x, true
+			return x, nil, true
 		case *big.Int:
 			f, _ := new(big.Float).SetInt(x).Float64()
-			return f, true
+			return f, nil, true
 		default:
-			return nil, false // symbols
+			return nil, nil, false // symbols
 		}
 	}
 	if depth > maxDepth {
 		c.err = &Error{Kind: KindRuntime, Message: "value nested too deeply"}
-		return nil, false
+		return nil, nil, false
 	}
 	for _, o := range c.stack {
 		if o == obj {
 			c.err = &Error{Kind: KindRuntime, Message: "Converting circular structure to JSON"}
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	if t, ok := c.v.dates.fromJS(obj); ok {
-		return t, true // time.Time, or nil for an invalid date
+		return t, nil, true // time.Time, or nil for an invalid date
 	}
 	switch obj.ClassName() {
 	case "Function":
-		return nil, false
+		return nil, nil, false
 	case "Array":
 		c.stack = append(c.stack, obj)
 		defer func() { c.stack = c.stack[:len(c.stack)-1] }()
 		n := obj.Get("length").ToInteger()
 		out := make([]any, 0, n)
+		var elems []*KeyOrder
 		for i := int64(0); i < n; i++ {
-			e, _ := c.conv(obj.Get(strconv.FormatInt(i, 10)), depth+1)
+			e, eo, _ := c.conv(obj.Get(strconv.FormatInt(i, 10)), depth+1)
 			out = append(out, e)
+			if eo != nil {
+				if elems == nil {
+					elems = make([]*KeyOrder, n)
+				}
+				elems[i] = eo
+			}
 		}
-		return out, true
+		if elems != nil {
+			return out, &KeyOrder{Elems: elems}, true
+		}
+		return out, nil, true
 	case "String", "Number", "Boolean":
 		return c.conv(c.v.rt.ToValue(obj.Export()), depth)
 	}
@@ -336,12 +367,26 @@ func (c *fromCtx) conv(val goja.Value, depth int) (any, bool) {
 	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
 	keys := obj.Keys()
 	out := make(map[string]any, len(keys))
+	var fields map[string]*KeyOrder
+	kept := keys[:0]
 	for _, k := range keys {
-		if e, ok := c.conv(obj.Get(k), depth+1); ok {
-			out[k] = e
+		e, eo, ok := c.conv(obj.Get(k), depth+1)
+		if !ok {
+			continue
+		}
+		out[k] = e
+		kept = append(kept, k)
+		if eo != nil {
+			if fields == nil {
+				fields = map[string]*KeyOrder{}
+			}
+			fields[k] = eo
 		}
 	}
-	return out, true
+	if !c.order {
+		return out, nil, true
+	}
+	return out, leafOrder(kept, fields), true
 }
 
 // isPlain reports whether obj inherits Object.prototype directly (or

@@ -199,6 +199,42 @@ func (e *Engine) Run(code string, env Env) (any, error) {
 	return v.run(s, env)
 }
 
+// ResolveOrdered is Resolve that also returns the key order of the
+// result's objects as the expression built them (nil when they are in
+// sorted order or the result has no objects).
+func (e *Engine) ResolveOrdered(value string, env Env) (any, *KeyOrder, error) {
+	if !strings.HasPrefix(value, "=") {
+		return value, nil, nil
+	}
+	t, err := e.template(value[1:])
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.literal {
+		return t.text, nil, nil
+	}
+	v := e.get()
+	defer e.put(v)
+	v.wantOrder = true
+	res, err := v.resolve(t, env)
+	return res, v.order, err
+}
+
+// RunOrdered is Run that also returns the key order of the result's
+// objects as the script built them (nil when they are in sorted order or
+// the result has no objects).
+func (e *Engine) RunOrdered(code string, env Env) (any, *KeyOrder, error) {
+	s, err := e.script(code)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := e.get()
+	defer e.put(v)
+	v.wantOrder = true
+	res, err := v.run(s, env)
+	return res, v.order, err
+}
+
 func exceptionMessage(v goja.Value) string {
 	if obj, ok := v.(*goja.Object); ok {
 		if m := obj.Get("message"); m != nil && !goja.IsUndefined(m) {

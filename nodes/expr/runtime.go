@@ -44,8 +44,12 @@ type vm struct {
 	thrown map[*goja.Object]error
 	// seen maps the Go maps and slices converted in this evaluation to
 	// their JavaScript values; reset per evaluation.
-	seen   identities
-	broken bool
+	seen identities
+	// wantOrder asks the evaluation to record the key order of its
+	// result in order.
+	wantOrder bool
+	order     *KeyOrder
+	broken    bool
 
 	mu       sync.Mutex
 	running  bool
@@ -70,6 +74,7 @@ func (e *Engine) put(v *vm) {
 	}
 	v.thrown = nil
 	v.seen = nil
+	v.wantOrder, v.order = false, nil
 	select {
 	case e.pool <- v:
 	default:
@@ -229,7 +234,7 @@ func (v *vm) resolve(t *tmpl, env Env) (result any, err error) {
 				return nil, &Error{Kind: KindRuntime, Message: "this is a function, please add ()"}
 			}
 		}
-		return v.fromJS(val)
+		return v.result(val)
 	}
 	var sb strings.Builder
 	for _, p := range t.parts {
@@ -306,18 +311,26 @@ func (v *vm) run(s *script, env Env) (result any, err error) {
 	if s.async {
 		p, ok := val.Export().(*goja.Promise)
 		if !ok {
-			return v.fromJS(val)
+			return v.result(val)
 		}
 		switch p.State() {
 		case goja.PromiseStateFulfilled:
-			return v.fromJS(p.Result())
+			return v.result(p.Result())
 		case goja.PromiseStateRejected:
 			return nil, v.rejection(p.Result())
 		default:
 			return nil, &Error{Kind: KindRuntime, Message: "the script awaited a promise that never settled"}
 		}
 	}
-	return v.fromJS(val)
+	return v.result(val)
+}
+
+// result converts an evaluation's result, recording its key order in
+// v.order when v.wantOrder is set.
+func (v *vm) result(val goja.Value) (any, error) {
+	res, order, err := v.fromJSOrdered(val, v.wantOrder)
+	v.order = order
+	return res, err
 }
 
 var stackLineRe = regexp.MustCompile(regexp.QuoteMeta(scriptName) + `:(\d+):`)

@@ -64,10 +64,7 @@ func TestConformanceRunner(t *testing.T) {
 // corpusExpectedToFail lists corpus cases that run but do not yet match
 // n8n, with the reason. The test fails if one of them starts to pass, so
 // that it is taken off the list.
-var corpusExpectedToFail = map[string]string{
-	"exprtable-array-sets": "JSON key order: items are Go maps, n8n objects keep insertion order (pluck of several fields)",
-	"exprtable-object":     "JSON key order: items are Go maps, n8n objects keep insertion order (keys, values, urlEncode)",
-}
+var corpusExpectedToFail = map[string]string{}
 
 // TestCorpus runs the n8n conformance corpus end to end. Every case whose
 // node types are all registered must match n8n (but for
