@@ -8,25 +8,47 @@ import (
 	"testing"
 
 	"github.com/weft/weft/nodes"
-	"github.com/weft/weft/temporal/conformance"
+	"github.com/weft/weft/nodes/corpus"
 )
 
 // mergeType is n8n's Merge node, whose chooseBranch mode needs both inputs
 // (Description.RequiredInputs).
 const mergeType = "n8n-nodes-base.merge"
 
+// schedulerCase is a corpus case with its workflow parsed.
+type schedulerCase struct {
+	Name     string
+	Workflow *nodes.Workflow
+	Expected corpus.Expected
+}
+
+// schedulerCases loads every corpus case.
+func schedulerCases(t *testing.T) []*schedulerCase {
+	t.Helper()
+	dir, err := corpus.Find(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := corpus.LoadDir(dir, "*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]*schedulerCase, len(raw))
+	for i, rc := range raw {
+		w, err := nodes.ParseWorkflow(rc.Workflow)
+		if err != nil {
+			t.Fatalf("%s: %v", rc.Name, err)
+		}
+		out[i] = &schedulerCase{Name: rc.Name, Workflow: w, Expected: rc.Expected}
+	}
+	return out
+}
+
 // TestSchedulerCorpusOrder drives the scheduler over every corpus case,
 // answering each task with the item counts n8n's run produced, and checks
 // that the runs come in n8n's order.
 func TestSchedulerCorpusOrder(t *testing.T) {
-	dir, err := conformance.FindCorpus(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := conformance.LoadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := schedulerCases(t)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
 			s, err := nodes.NewScheduler(c.Workflow, "")
@@ -63,7 +85,7 @@ func TestSchedulerCorpusOrder(t *testing.T) {
 }
 
 // checkSources checks that a task's input counts agree with n8n's outputs.
-func checkSources(c *conformance.Case, task *nodes.Task) error {
+func checkSources(c *schedulerCase, task *nodes.Task) error {
 	for i, in := range task.Inputs {
 		if in == nil {
 			continue
@@ -415,14 +437,7 @@ func TestRunResult(t *testing.T) {
 // JSON form of the state changes nothing, and a failing node stops the
 // execution right there.
 func TestSchedulerCorpusGraphs(t *testing.T) {
-	dir, err := conformance.FindCorpus(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := conformance.LoadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cases := schedulerCases(t)
 	patterns := map[string]func(w *nodes.Workflow, node string, run int) nodes.TaskResult{
 		"rotating": pattern,
 		// Only the trigger emits anything.
