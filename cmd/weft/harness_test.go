@@ -169,10 +169,18 @@ type weftProcess struct {
 // runs.
 func startWeft(t *testing.T, cfg serveConfig) *weftProcess {
 	t.Helper()
+	return startRole(t, cfg, "serve", nil)
+}
+
+// startRole starts `weft ROLE` with cfg's environment plus extra, and waits
+// until it is ready: GET /healthz answers 200 for the roles with an API, the
+// start-up log line for the worker.
+func startRole(t *testing.T, cfg serveConfig, role string, extra []string) *weftProcess {
+	t.Helper()
 	p := &weftProcess{t: t, log: &lockedBuffer{}, done: make(chan struct{}),
 		base: "http://127.0.0.1:" + strconv.Itoa(cfg.port)}
-	p.cmd = exec.Command(weftBinary(t), "serve")
-	p.cmd.Env = cfg.env()
+	p.cmd = exec.Command(weftBinary(t), role)
+	p.cmd.Env = append(cfg.env(), extra...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -189,24 +197,32 @@ func startWeft(t *testing.T, cfg serveConfig) *weftProcess {
 			<-p.done
 		}
 		if t.Failed() {
-			t.Logf("weft serve (pid %d) output:\n%s", p.cmd.Process.Pid, p.log.String())
+			t.Logf("weft %s (pid %d) output:\n%s", role, p.cmd.Process.Pid, p.log.String())
 		}
 	})
+	ready := func() bool {
+		if role == "worker" {
+			return strings.Contains(p.log.String(), "weft is running")
+		}
+		resp, err := http.Get(p.base + "/healthz")
+		if err != nil {
+			return false
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		select {
 		case <-p.done:
-			t.Fatalf("weft serve exited before it was healthy (%v):\n%s", p.err, p.log.String())
+			t.Fatalf("weft %s exited before it was ready (%v):\n%s", role, p.err, p.log.String())
 		default:
 		}
-		if resp, err := http.Get(p.base + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
+		if ready() {
+			return p
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("weft serve did not become healthy:\n%s", p.log.String())
+			t.Fatalf("weft %s did not become ready:\n%s", role, p.log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
