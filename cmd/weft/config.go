@@ -73,9 +73,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			*dst = def
 			return
 		}
-		d, err := time.ParseDuration(v)
+		d, err := parseDuration(v)
 		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s=%q is not a valid duration (e.g. 15m, 168h)", name, v))
+			errs = append(errs, fmt.Errorf("%s=%q is not a valid duration (e.g. 15m, 168h, 7d)", name, v))
 			return
 		}
 		*dst = d
@@ -123,6 +123,18 @@ func (c *config) checkSecrets() error {
 		errs = append(errs, errors.New("ENCRYPTION_KEY must be at least 32 characters"))
 	}
 	return errors.Join(errs...)
+}
+
+// parseDuration is time.ParseDuration plus a whole number of days ("7d").
+func parseDuration(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(v)
 }
 
 func or(v, def string) string {

@@ -55,6 +55,19 @@ func TestLoadConfigErrors(t *testing.T) {
 	}
 }
 
+func TestDurationsAcceptDays(t *testing.T) {
+	c, err := loadConfig(envOf(map[string]string{"JWT_REFRESH_EXPIRY": "7d", "JWT_ACCESS_EXPIRY": "10m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RefreshExpiry != 7*24*time.Hour || c.AccessExpiry != 10*time.Minute {
+		t.Fatalf("expiries %v %v", c.RefreshExpiry, c.AccessExpiry)
+	}
+	if _, err := loadConfig(envOf(map[string]string{"JWT_REFRESH_EXPIRY": "xd"})); err == nil {
+		t.Fatal("xd accepted")
+	}
+}
+
 func TestDBVariablesBuildURL(t *testing.T) {
 	c, err := loadConfig(envOf(map[string]string{"DB_HOST": "db.local", "DB_PORT": "6543", "DB_USER": "weft", "DB_PASSWORD": "p@ss/w", "DB_NAME": "flows"}))
 	if err != nil {
