@@ -430,7 +430,8 @@ func (s *orderScanner) typeError(what string) error {
 }
 
 // item reads one item at s.i (valid JSON text): "json" with its key
-// order in one pass, the other members through encoding/json.
+// order and "pairedItem" in one pass, the other members through
+// encoding/json.
 func (s *orderScanner) item() (Item, error) {
 	start := s.i
 	if s.b[s.i] != '{' {
@@ -466,6 +467,15 @@ func (s *orderScanner) item() (Item, error) {
 				return Item{}, json.Unmarshal(s.b[start:t.i], &q)
 			}
 			p.JSON, p.order = m, order
+		} else if k == "pairedItem" {
+			// As PairedItems.UnmarshalJSON reads it, without a second
+			// pass.
+			v, _ := s.decode()
+			pi, err := parsePaired(v)
+			if err != nil {
+				return Item{}, err
+			}
+			p.PairedItem = pi
 		} else {
 			s.skip()
 			if rest == nil {

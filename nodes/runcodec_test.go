@@ -154,7 +154,7 @@ func TestDecodeRunReadsOldRows(t *testing.T) {
 		// Members in another order, whitespace, "data" first and null.
 		" {\n \"data\" : { \"main\" : [ [ { \"json\" : { \"b\" : 1 , \"a\" : [ { \"d\" : 1 , \"c\" : 2 } ] } , \"pairedItem\" : 0 } , null ] , null , [ ] ] } ,\n \"executionStatus\" : \"error\" , \"startTime\" : 5 } ",
 		`{"data":null,"source":[{"previousNode":"A"}],"error":{"message":"x"},"hints":[{"message":"h"}],"state":{"k":[1,"2"]}}`,
-		`{"data":{"main":[[{"json":null},{"pairedItem":[1,{"item":2,"input":1}],"json":{"z":"\u00e9\n","a":1e400}},{"binary":{"data":{"data":"eA=="}},"error":{"message":"e"}}]],"x":[]}}`,
+		`{"data":{"main":[[{"json":null,"pairedItem":null},{"json":{},"pairedItem":{"item":1,"sourceOverwrite":{"previousNode":"L","previousNodeRun":2}}},{"pairedItem":[1,{"item":2,"input":1}],"json":{"z":"\u00e9\n","a":1e400}},{"binary":{"data":{"data":"eA=="}},"error":{"message":"e"}}]],"x":[]}}`,
 		`{"executionStatus":"success","executionStatus":"error","data":{"main":[[{"json":{"a":1}}]]},"data":{"main":[[{"json":{"b":1,"a":2}}]]}}`,
 	}
 	for _, row := range rows {
