@@ -278,14 +278,7 @@ func appendOrdered(buf []byte, v any, order *KeyOrder) ([]byte, error) {
 			return append(buf, ']'), nil
 		}
 	}
-	if s, ok := v.(string); ok {
-		return appendJSONString(buf, s), nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append(buf, b...), nil
+	return appendPlain(buf, v)
 }
 
 // appendJSONString appends s quoted as encoding/json quotes it.

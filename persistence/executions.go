@@ -2,7 +2,6 @@ package persistence
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -202,7 +201,7 @@ type runStore struct{ db *DB }
 // SaveRun implements nodes.RunStore: an upsert, so a retried activity
 // replaces its earlier attempt.
 func (s runStore) SaveRun(ctx context.Context, executionID, node string, runIndex int, run *nodes.NodeRun) error {
-	b, err := json.Marshal(run)
+	b, err := nodes.EncodeRun(run)
 	if err != nil {
 		return err
 	}
@@ -220,11 +219,7 @@ func (s runStore) LoadRun(ctx context.Context, executionID, node string, runInde
 	if err != nil {
 		return nil, translate(err, "node run")
 	}
-	var run nodes.NodeRun
-	if err := json.Unmarshal([]byte(row.Data), &run); err != nil {
-		return nil, err
-	}
-	return &run, nil
+	return nodes.DecodeRun([]byte(row.Data))
 }
 
 // LoadRunData implements nodes.RunStore: every run but the stored trigger
@@ -237,15 +232,15 @@ func (s runStore) LoadRunData(ctx context.Context, executionID string) (nodes.Ru
 	}
 	rd := nodes.RunData{}
 	for _, row := range rows {
-		var run nodes.NodeRun
-		if err := json.Unmarshal([]byte(row.Data), &run); err != nil {
+		run, err := nodes.DecodeRun([]byte(row.Data))
+		if err != nil {
 			return nil, err
 		}
 		runs := rd[row.NodeName]
 		for len(runs) < row.RunIndex {
 			runs = append(runs, nil)
 		}
-		rd[row.NodeName] = append(runs, &run)
+		rd[row.NodeName] = append(runs, run)
 	}
 	return rd, nil
 }

@@ -3,7 +3,6 @@ package temporal
 import (
 	"container/list"
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -30,7 +29,7 @@ func (s *MemoryRunStore) SaveRun(_ context.Context, executionID, node string, ru
 	if runIndex < 0 {
 		return nodes.Errorf(nodes.CodeInvalid, "run index %d", runIndex)
 	}
-	b, err := json.Marshal(run)
+	b, err := nodes.EncodeRun(run)
 	if err != nil {
 		return fmt.Errorf("encode run %s[%d]: %w", node, runIndex, err)
 	}
@@ -102,11 +101,11 @@ func (s *MemoryRunStore) DeleteExecution(_ context.Context, executionID string) 
 }
 
 func decodeRun(b []byte) (*nodes.NodeRun, error) {
-	var r nodes.NodeRun
-	if err := json.Unmarshal(b, &r); err != nil {
+	r, err := nodes.DecodeRun(b)
+	if err != nil {
 		return nil, fmt.Errorf("decode run: %w", err)
 	}
-	return &r, nil
+	return r, nil
 }
 
 var _ nodes.RunStore = (*MemoryRunStore)(nil)
