@@ -228,42 +228,67 @@ func sourceFromState(v any) *SourceRef {
 	return ref
 }
 
-// itemsToState encodes items as the JSON values a node context holds
-// ({json, binary?, pairedItem?} objects).
+// itemsToState turns items into the JSON values a node context holds
+// ({json, binary?, pairedItem?} objects), copying them directly rather than
+// through encoding/json: the loop's state holds every item it has seen, and
+// it is rebuilt on every batch.
 func itemsToState(items []Item) []any {
 	out := make([]any, len(items))
 	for i, it := range items {
-		it.Error = nil
-		b, err := json.Marshal(it)
-		if err != nil {
-			out[i] = map[string]any{"json": CloneJSON(it.JSON)}
-			continue
+		j, _ := CloneJSON(it.JSON).(map[string]any)
+		if j == nil {
+			j = map[string]any{}
 		}
-		var v any
-		_ = json.Unmarshal(b, &v)
-		out[i] = v
+		m := map[string]any{"json": j}
+		if len(it.Binary) > 0 {
+			m["binary"] = NormalizeJSON(it.Binary)
+		}
+		if len(it.PairedItem) > 0 {
+			m["pairedItem"] = NormalizeJSON(it.PairedItem)
+		}
+		out[i] = m
 	}
 	return out
 }
 
-// itemsFromState decodes items written by itemsToState, whether they are
+// itemsFromState reads items written by itemsToState, whether they are
 // still Go values or came back from storage.
 func itemsFromState(v any) ([]Item, error) {
 	if v == nil {
 		return nil, nil
 	}
-	b, err := json.Marshal(NormalizeJSON(v))
-	if err != nil {
-		return nil, NewNodeError("Loop Over Items: its stored state is unreadable: %v", err)
+	list, ok := v.([]any)
+	if !ok {
+		return nil, NewNodeError("Loop Over Items: its stored state is unreadable: items are %T, not a list", v)
 	}
-	var items []Item
-	if err := json.Unmarshal(b, &items); err != nil {
-		return nil, NewNodeError("Loop Over Items: its stored state is unreadable: %v", err)
-	}
-	for i := range items {
-		if items[i].JSON == nil {
-			items[i].JSON = map[string]any{}
+	items := make([]Item, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, NewNodeError("Loop Over Items: its stored state is unreadable: item %d is %T", i, e)
 		}
+		j, _ := CloneJSON(m["json"]).(map[string]any)
+		if j == nil {
+			j = map[string]any{}
+		}
+		it := Item{JSON: j}
+		if p := m["pairedItem"]; p != nil {
+			pi, err := ParsePairedItems(p)
+			if err != nil {
+				return nil, NewNodeError("Loop Over Items: its stored state is unreadable: %v", err)
+			}
+			it.PairedItem = pi
+		}
+		if b := m["binary"]; b != nil {
+			raw, err := json.Marshal(b)
+			if err == nil {
+				err = json.Unmarshal(raw, &it.Binary)
+			}
+			if err != nil {
+				return nil, NewNodeError("Loop Over Items: its stored state is unreadable: %v", err)
+			}
+		}
+		items[i] = it
 	}
 	return items, nil
 }

@@ -3,6 +3,7 @@ package nodes
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -178,6 +179,46 @@ func TestLoopOverItemsValidate(t *testing.T) {
 	for v, want := range map[float64]int{1: 1, 2: 2, 3: 2} {
 		if got := d.OutputCount(&NodeInstance{TypeVersion: v}); got != want {
 			t.Errorf("v%v has %d outputs, want %d", v, got, want)
+		}
+	}
+}
+
+// The loop's state keeps items as plain JSON values, directly or after a
+// trip through storage, with their binary and pairing intact.
+func TestLoopStateItemsRoundTrip(t *testing.T) {
+	items := []Item{
+		{JSON: map[string]any{"n": 1.0, "o": map[string]any{"a": []any{"x"}}}, PairedItem: PairedItems{{Item: 2, Input: 1}}},
+		{JSON: map[string]any{}, Binary: map[string]*Binary{"data": {Data: "aGk=", MimeType: "text/plain", FileName: "a.txt"}},
+			PairedItem: PairedItems{{Item: 0, SourceOverwrite: &SourceRef{PreviousNode: "Data", PreviousNodeRun: 1}}}},
+	}
+	state := itemsToState(items)
+	items[0].JSON["n"] = 99.0 // the state holds copies
+	b, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored any
+	if err := json.Unmarshal(b, &stored); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{"in memory": state, "stored": stored} {
+		got, err := itemsFromState(v)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(got) != 2 || got[0].JSON["n"] != 1.0 || got[0].PairedItem[0] != (PairedItem{Item: 2, Input: 1}) {
+			t.Fatalf("%s: first item %+v", name, got[0])
+		}
+		if b := got[1].Binary["data"]; b == nil || b.Data != "aGk=" || b.FileName != "a.txt" {
+			t.Fatalf("%s: binary %+v", name, got[1].Binary)
+		}
+		if so := got[1].PairedItem[0].SourceOverwrite; so == nil || so.PreviousNode != "Data" || so.PreviousNodeRun != 1 {
+			t.Fatalf("%s: sourceOverwrite %+v", name, got[1].PairedItem)
+		}
+	}
+	for _, bad := range []any{"items", []any{1.0}} {
+		if _, err := itemsFromState(bad); err == nil || !strings.Contains(err.Error(), "unreadable") {
+			t.Fatalf("%v: %v", bad, err)
 		}
 	}
 }
