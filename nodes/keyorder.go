@@ -238,47 +238,7 @@ type orderedValue struct {
 }
 
 func (o orderedValue) MarshalJSON() ([]byte, error) {
-	return appendOrdered(nil, o.v, o.order)
-}
-
-func appendOrdered(buf []byte, v any, order *KeyOrder) ([]byte, error) {
-	if order != nil {
-		switch x := v.(type) {
-		case map[string]any:
-			if x == nil {
-				return append(buf, "null"...), nil
-			}
-			buf = append(buf, '{')
-			for i, k := range expr.OrderedKeys(x, order) {
-				if i > 0 {
-					buf = append(buf, ',')
-				}
-				buf = appendJSONString(buf, k)
-				buf = append(buf, ':')
-				var err error
-				if buf, err = appendOrdered(buf, x[k], order.Field(k)); err != nil {
-					return nil, err
-				}
-			}
-			return append(buf, '}'), nil
-		case []any:
-			if x == nil {
-				return append(buf, "null"...), nil
-			}
-			buf = append(buf, '[')
-			for i, e := range x {
-				if i > 0 {
-					buf = append(buf, ',')
-				}
-				var err error
-				if buf, err = appendOrdered(buf, e, order.Elem(i)); err != nil {
-					return nil, err
-				}
-			}
-			return append(buf, ']'), nil
-		}
-	}
-	return appendPlain(buf, v)
+	return appendValue(nil, o.v, o.order)
 }
 
 // appendJSONString appends s quoted as encoding/json quotes it.

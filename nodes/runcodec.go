@@ -1,6 +1,8 @@
 package nodes
 
 import (
+	"github.com/weft/weft/nodes/expr"
+
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,7 +66,7 @@ func EncodeRun(run *NodeRun) ([]byte, error) {
 	}
 	if len(run.State) > 0 {
 		buf = append(buf, `,"state":`...)
-		if buf, err = appendPlain(buf, run.State); err != nil {
+		if buf, err = appendValue(buf, run.State, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -104,11 +106,7 @@ func appendOutputs(buf []byte, outs [][]Item) ([]byte, error) {
 func appendItem(buf []byte, it *Item) ([]byte, error) {
 	buf = append(buf, `{"json":`...)
 	var err error
-	if it.order == nil {
-		buf, err = appendPlain(buf, it.JSON)
-	} else {
-		buf, err = appendOrdered(buf, it.JSON, it.order)
-	}
+	buf, err = appendValue(buf, it.JSON, it.order)
 	if err != nil {
 		return nil, err
 	}
@@ -173,10 +171,11 @@ func appendMarshal(buf []byte, v any) ([]byte, error) {
 	return append(buf, b...), nil
 }
 
-// appendPlain appends a JSON value as json.Marshal writes it (map keys
-// sorted), writing the types of the item value model directly and handing
-// others to encoding/json.
-func appendPlain(buf []byte, v any) ([]byte, error) {
+// appendValue appends a JSON value as json.Marshal writes it, except that
+// objects list their keys in order's order (expr.OrderedKeys; sorted where
+// order has none). It writes the types of the item value model directly and
+// hands others to encoding/json.
+func appendValue(buf []byte, v any, order *KeyOrder) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(buf, "null"...), nil
@@ -197,12 +196,17 @@ func appendPlain(buf []byte, v any) ([]byte, error) {
 		if len(x) == 0 {
 			return append(buf, '}'), nil
 		}
-		var arr [16]string
-		keys := arr[:0]
-		for k := range x {
-			keys = append(keys, k)
+		var keys []string
+		if order == nil || len(order.Keys) == 0 {
+			var arr [16]string
+			keys = arr[:0]
+			for k := range x {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+		} else {
+			keys = expr.OrderedKeys(x, order)
 		}
-		sort.Strings(keys)
 		for i, k := range keys {
 			if i > 0 {
 				buf = append(buf, ',')
@@ -210,7 +214,7 @@ func appendPlain(buf []byte, v any) ([]byte, error) {
 			buf = appendJSONString(buf, k)
 			buf = append(buf, ':')
 			var err error
-			if buf, err = appendPlain(buf, x[k]); err != nil {
+			if buf, err = appendValue(buf, x[k], order.Field(k)); err != nil {
 				return nil, err
 			}
 		}
@@ -225,7 +229,7 @@ func appendPlain(buf []byte, v any) ([]byte, error) {
 				buf = append(buf, ',')
 			}
 			var err error
-			if buf, err = appendPlain(buf, e); err != nil {
+			if buf, err = appendValue(buf, e, order.Elem(i)); err != nil {
 				return nil, err
 			}
 		}
