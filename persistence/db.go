@@ -138,7 +138,17 @@ func (db *DB) SQL() *sql.DB {
 }
 
 // Ping checks the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.SQL().PingContext(ctx) }
+//
+// A connection the server dropped while idle fails the first ping it is
+// used for and is then discarded, so one failure is retried once: after the
+// database comes back, the first health check already reports it.
+func (db *DB) Ping(ctx context.Context) error {
+	err := db.SQL().PingContext(ctx)
+	if err != nil && ctx.Err() == nil {
+		err = db.SQL().PingContext(ctx)
+	}
+	return err
+}
 
 // Close closes the connection pool.
 func (db *DB) Close() error { return db.SQL().Close() }
