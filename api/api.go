@@ -109,6 +109,9 @@ type Server struct {
 	userLimit  *limiter
 	loginLimit *limiter
 	engine     *gin.Engine
+	// activators register the triggers of workflows being activated
+	// (activation.go).
+	activators []activator
 }
 
 // New returns the API server.

@@ -271,18 +271,20 @@ func (s *Server) deactivateWorkflow(c *gin.Context) { s.setActive(c, false) }
 func (s *Server) setActive(c *gin.Context, active bool) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
+	var err error
 	if active {
-		w, err := s.db.GetWorkflow(ctx, scopeOf(c), id)
-		if err != nil {
-			s.writeError(c, err)
-			return
+		var w *persistence.Workflow
+		if w, err = s.db.GetWorkflow(ctx, scopeOf(c), id); err == nil {
+			if len(w.Definition.Nodes) == 0 {
+				err = nodes.Errorf(nodes.CodeWorkflowInvalid, "an empty workflow cannot be activated")
+			} else {
+				err = s.activate(ctx, scopeOf(c), w)
+			}
 		}
-		if len(w.Definition.Nodes) == 0 {
-			s.writeError(c, nodes.Errorf(nodes.CodeWorkflowInvalid, "an empty workflow cannot be activated"))
-			return
-		}
+	} else {
+		err = s.deactivate(ctx, scopeOf(c), id)
 	}
-	if err := s.db.SetWorkflowActive(ctx, scopeOf(c), id, active, nil); err != nil {
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}

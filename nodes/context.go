@@ -23,9 +23,11 @@ const (
 
 // ExecutionInfo describes the execution a node runs in.
 type ExecutionInfo struct {
-	ID        string
-	Mode      string
-	ResumeURL string
+	ID string
+	// WorkflowID is the id of the saved workflow that runs.
+	WorkflowID string
+	Mode       string
+	ResumeURL  string
 	// CustomData is n8n's $execution.customData, set by nodes.
 	CustomData map[string]string
 }
@@ -61,10 +63,38 @@ type Context struct {
 	// Console receives the lines a Code node script logs with console.log
 	// (nil discards them).
 	Console func(line string)
+	// Credentials loads the decrypted data of the credentials the node
+	// references; nil means none are available.
+	Credentials CredentialSource
 
 	// proxy caches the expression data proxy's lookups for this run
 	// (proxy.go).
 	proxy *proxyCache
+}
+
+// CredentialSource loads credential data for a running node. The worker's
+// implementation decrypts the credential by id, checks it belongs to the
+// workflow's owner and has the given type; the data it returns must never
+// reach run data, logs, errors or Temporal history.
+type CredentialSource interface {
+	// Credential returns the decrypted data of credential ref for a node
+	// of workflow workflowID, which must be of type typ.
+	Credential(ctx context.Context, workflowID, typ string, ref CredentialRef) (map[string]any, error)
+}
+
+// Credential returns the decrypted data of the node's credential of type
+// typ (n8n's "credentials": {"<type>": {"id", "name"}}). A node that
+// references none, or a worker with no credential source, gets a node error
+// naming the type.
+func (c *Context) Credential(typ string) (map[string]any, error) {
+	ref, ok := c.Node.Credentials[typ]
+	if !ok || (ref.ID == "" && ref.Name == "") {
+		return nil, NewNodeError("Node %q has no credentials of type %s set", c.Node.Name, typ)
+	}
+	if c.Credentials == nil {
+		return nil, NewNodeError("credentials of type %s are not available on this worker", typ)
+	}
+	return c.Credentials.Credential(c, c.Execution.WorkflowID, typ, ref)
 }
 
 // ContinueOnFail reports whether per-item failures should become output

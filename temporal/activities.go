@@ -32,6 +32,9 @@ type Activities struct {
 	Logger *zap.Logger
 	// Location is the timezone of workflows that name none; nil is UTC.
 	Location *time.Location
+	// Credentials decrypts the credentials nodes reference; nil means
+	// nodes that need one fail with a node error.
+	Credentials nodes.CredentialSource
 }
 
 // retryableAttempts is how many times an activity is attempted for failures
@@ -311,17 +314,18 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 		engine = expr.New(expr.Options{Location: loc})
 	}
 	return &nodes.Context{
-		Context:   ctx,
-		Workflow:  def,
-		Node:      node,
-		RunIndex:  t.RunIndex,
-		Execution: nodes.ExecutionInfo{ID: req.ExecutionID, Mode: req.Mode},
-		Inputs:    inputs,
-		Source:    t.Sources(),
-		Runs:      &storeReader{ctx: ctx, store: a.Store, execution: req.ExecutionID, counts: req.Runs, loaded: map[string][]*nodes.NodeRun{}},
-		Expr:      engine,
-		Location:  loc,
-		State:     state,
+		Context:     ctx,
+		Workflow:    def,
+		Node:        node,
+		RunIndex:    t.RunIndex,
+		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode},
+		Inputs:      inputs,
+		Source:      t.Sources(),
+		Runs:        &storeReader{ctx: ctx, store: a.Store, execution: req.ExecutionID, counts: req.Runs, loaded: map[string][]*nodes.NodeRun{}},
+		Expr:        engine,
+		Location:    loc,
+		State:       state,
+		Credentials: a.Credentials,
 	}, nil
 }
 
