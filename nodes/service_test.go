@@ -118,7 +118,7 @@ func slackServer(t *testing.T) *apiServer {
 		case "/api/chat.postMessage":
 			return writeJSON(w, 200, map[string]any{"ok": true, "channel": req["channel"], "ts": "1503435956.000247",
 				"message": map[string]any{"text": req["text"], "username": "ecto1", "bot_id": "B123ABC456", "type": "message", "subtype": "bot_message", "ts": "1503435956.000247"},
-				"echo": req})
+				"echo":    req})
 		case "/api/chat.update":
 			return writeJSON(w, 200, map[string]any{"ok": true, "channel": req["channel"], "ts": req["ts"], "text": req["text"],
 				"message": map[string]any{"text": req["text"], "user": "U34567890"}})
