@@ -28,9 +28,9 @@ const (
 // CodeParams are the Code node's parameters.
 type CodeParams struct {
 	Mode       string `json:"mode" doc:"runOnceForAllItems (default): the code runs once and returns the output items; runOnceForEachItem: it runs once per input item and returns that item's output."`
-	Language   string `json:"language" doc:"javaScript (the default and the only language weft runs; python and pythonNative are refused)."`
+	Language   string `json:"language" doc:"javaScript (the default, run in-process), python or pythonNative (run by python3 in a sandboxed subprocess, as an activity)."`
 	JSCode     string `json:"jsCode" doc:"The JavaScript code: the body of an async function whose return value is the output."`
-	PythonCode string `json:"pythonCode,omitempty" doc:"Python code; not supported by weft."`
+	PythonCode string `json:"pythonCode,omitempty" doc:"The Python code: the body of a function whose return value is the output; _items/items (all items) or _item/_json (each item) and _input hold the input."`
 }
 
 func init() { Register(Code{}) }
@@ -40,10 +40,16 @@ func (Code) Describe() Description {
 	return Description{
 		Name:        codeTypeName,
 		DisplayName: "Code",
-		Summary:     "Runs JavaScript code over the input items.",
+		Summary:     "Runs JavaScript or Python code over the input items.",
 		Versions:    []float64{1, 2},
 		Kind:        KindPure,
-		Params:      CodeParams{},
+		KindFor: func(n *NodeInstance) Kind {
+			if codeIsPython(n) {
+				return KindIO
+			}
+			return KindPure
+		},
+		Params: CodeParams{},
 	}
 }
 
@@ -60,9 +66,7 @@ func (Code) Validate(n *NodeInstance) error {
 	}
 	if n.TypeVersion >= 2 {
 		switch p.Language {
-		case "", codeLangJS:
-		case "python", "pythonNative":
-			return ParamErrorf("language", "Python code is not supported; weft runs JavaScript only")
+		case "", codeLangJS, "python", "pythonNative":
 		default:
 			return ParamErrorf("language", "unknown language %q", p.Language)
 		}
@@ -72,9 +76,12 @@ func (Code) Validate(n *NodeInstance) error {
 
 // Execute implements Node.
 func (Code) Execute(ctx *Context, _ [][]Item) ([][]Item, error) {
+	if codeIsPython(ctx.Node) {
+		return runPython(ctx)
+	}
 	if lang, _ := ctx.RawParam("language"); ctx.Node.TypeVersion >= 2 && lang != nil && lang != codeLangJS {
 		return nil, &NodeError{Name: "NodeOperationError", Node: ctx.Node.Name,
-			Message: fmt.Sprintf("Unsupported language: %v", lang), Description: "weft runs JavaScript code only"}
+			Message: fmt.Sprintf("Unsupported language: %v", lang), Description: "weft runs JavaScript and Python code only"}
 	}
 	mode, _ := ctx.RawParam("mode")
 	code, _ := ctx.RawParam("jsCode")

@@ -148,10 +148,10 @@ func TestCodeNode(t *testing.T) {
 	}
 }
 
-func TestCodePythonRefused(t *testing.T) {
+func TestCodeUnknownLanguageRefused(t *testing.T) {
 	ctx := codeNode(t, "", "", abc())
-	ctx.Node.Parameters["language"] = "pythonNative"
-	if _, err := (Code{}).Execute(ctx, ctx.Inputs); err == nil || err.Error() != "Unsupported language: pythonNative" {
+	ctx.Node.Parameters["language"] = "ruby"
+	if _, err := (Code{}).Execute(ctx, ctx.Inputs); err == nil || err.Error() != "Unsupported language: ruby" {
 		t.Fatalf("error %v", err)
 	}
 }
@@ -203,8 +203,9 @@ func TestCodeValidate(t *testing.T) {
 	}{
 		{map[string]any{"jsCode": "return [];"}, 2, ""},
 		{map[string]any{"jsCode": "return [];", "mode": codeEachItem, "language": "javaScript"}, 2, ""},
-		{map[string]any{"language": "pythonNative", "pythonCode": "return []"}, 2, "Python code is not supported"},
-		{map[string]any{"language": "python"}, 2, "Python code is not supported"},
+		{map[string]any{"language": "pythonNative", "pythonCode": "return []"}, 2, ""},
+		{map[string]any{"language": "python"}, 2, ""},
+		{map[string]any{"language": "ruby"}, 2, `unknown language "ruby"`},
 		{map[string]any{"language": "python"}, 1, ""},
 		{map[string]any{"mode": "sometimes"}, 2, `unknown mode "sometimes"`},
 	}

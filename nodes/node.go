@@ -69,6 +69,9 @@ type Description struct {
 	Versions []float64
 	// Kind says where the node runs.
 	Kind Kind
+	// KindFor, when set, gives an instance's kind where it differs from
+	// Kind (the Code node runs Python as an activity).
+	KindFor func(n *NodeInstance) Kind
 	// Trigger marks nodes that start a workflow; a workflow needs one.
 	Trigger bool
 	// Inputs returns how many main inputs an instance has; nil means one
@@ -87,6 +90,14 @@ type Description struct {
 	// are the parameter names and its `doc` tags their documentation; the
 	// node-types API is generated from it.
 	Params any
+}
+
+// InstanceKind returns where instance n runs.
+func (d *Description) InstanceKind(n *NodeInstance) Kind {
+	if d.KindFor != nil {
+		return d.KindFor(n)
+	}
+	return d.Kind
 }
 
 // InputCount returns the number of main inputs of n.

@@ -56,9 +56,9 @@ func code(js string) nodes.NodeInstance {
 	return nodes.NodeInstance{Type: codeType, TypeVersion: 2, Parameters: obj("jsCode", js)}
 }
 
-// python is a Code node whose Execute fails: weft runs JavaScript only.
-func python() nodes.NodeInstance {
-	return nodes.NodeInstance{Type: codeType, TypeVersion: 2, Parameters: obj("language", "python", "pythonCode", "return []")}
+// badLanguage is a Code node whose Execute fails: an unknown language.
+func badLanguage() nodes.NodeInstance {
+	return nodes.NodeInstance{Type: codeType, TypeVersion: 2, Parameters: obj("language", "ruby", "pythonCode", "return []")}
 }
 
 // nothingPasses is a Filter that discards every item onto its second
@@ -98,12 +98,12 @@ func TestRunNode(t *testing.T) {
 			status: nodes.StatusError, output: `null`, errMsg: "it broke"},
 		{name: "unknown type", node: nodes.NodeInstance{Type: "weft-test.nope", TypeVersion: 1}, inputs: [][]nodes.Item{three},
 			status: nodes.StatusError, output: `null`, errMsg: "Unrecognized node type: weft-test.nope"},
-		{name: "execute error, continue regular output", node: with(python(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueRegularOutput }),
-			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}]]`, errMsg: "Unsupported language: python"},
-		{name: "execute error, legacy continueOnFail", node: with(python(), func(n *nodes.NodeInstance) { n.ContinueOnFail = true }),
-			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}]]`, errMsg: "Unsupported language: python"},
-		{name: "execute error, continue error output", node: with(python(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueErrorOutput }),
-			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}],[]]`, errMsg: "Unsupported language: python"},
+		{name: "execute error, continue regular output", node: with(badLanguage(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueRegularOutput }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}]]`, errMsg: "Unsupported language: ruby"},
+		{name: "execute error, legacy continueOnFail", node: with(badLanguage(), func(n *nodes.NodeInstance) { n.ContinueOnFail = true }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}]]`, errMsg: "Unsupported language: ruby"},
+		{name: "execute error, continue error output", node: with(badLanguage(), func(n *nodes.NodeInstance) { n.OnError = nodes.OnErrorContinueErrorOutput }),
+			inputs: [][]nodes.Item{three}, status: nodes.StatusError, output: `[[{"n":1},{"n":2},{"n":3}],[]]`, errMsg: "Unsupported language: ruby"},
 		{name: "error-like items routed and merged with their input item",
 			node: with(code(`return [
 				{json: {error: 'alone'}, pairedItem: 0},

@@ -183,7 +183,7 @@ func (ip *interpreter) runTask(ctx workflow.Context, task *nodes.Task) (*NodeRes
 	node := ip.in.Workflow.Node(task.Node)
 	kind := nodes.KindPure
 	if t := nodes.Lookup(node.Type); t != nil && !node.Disabled {
-		kind = t.Kind
+		kind = t.InstanceKind(node)
 	}
 	req := ip.request(task)
 	var res NodeResult
