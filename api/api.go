@@ -46,6 +46,9 @@ type Config struct {
 	TemporalUIURL string
 	// TemporalNamespace is the namespace of the UI links.
 	TemporalNamespace string
+	// DefaultTimezone is the zone of workflows whose settings name none
+	// (GENERIC_TIMEZONE); empty is UTC. Schedules fire in it.
+	DefaultTimezone string
 }
 
 func (c *Config) defaults() {
@@ -129,6 +132,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 		s.userLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
 		s.loginLimit = newLimiter(max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
 	}
+	s.activators = append(s.activators, scheduleActivator{s})
 	s.engine = s.routes()
 	return s
 }
@@ -161,6 +165,7 @@ func (s *Server) routes() *gin.Engine {
 	s.workflowRoutes(p)
 	s.nodeRoutes(p)
 	s.executionRoutes(p)
+	s.scheduleRoutes(p)
 	p.GET("/audit", s.requireAdmin(), s.listAudit)
 	return r
 }

@@ -46,6 +46,7 @@ var quietLogger = tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stder
 type testStack struct {
 	runner TemporalRunner
 	client client.Client
+	worker worker.Worker
 }
 
 // newStack starts a worker for db on the shared embedded Temporal server
@@ -65,20 +66,36 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 		t.Fatal(err)
 	}
 	queue := "weft-test-" + uuid.NewString()
-	w := worker.New(c, queue, worker.Options{})
+	tc := &temporal.Client{Temporal: c, TaskQueue: queue, Store: db.RunStore()}
+	t.Cleanup(c.Close)
+	w := startWorker(t, tc, db)
+	return &testStack{runner: TemporalRunner{Client: tc}, client: c, worker: w}
+}
+
+// startWorker starts a worker running the interpreter and scheduled runs
+// against db on tc's task queue; it stops at cleanup if not before.
+func startWorker(t *testing.T, tc *temporal.Client, db *persistence.DB) worker.Worker {
+	t.Helper()
+	w := worker.New(tc.Temporal, tc.TaskQueue, worker.Options{})
 	temporal.Register(w, &temporal.Activities{
 		Store:       db.RunStore(),
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
 	})
+	temporal.RegisterSchedules(w, &temporal.ScheduleActivities{Store: db, Client: tc})
 	if err := w.Start(); err != nil {
-		c.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		w.Stop()
-		c.Close()
-	})
-	return &testStack{runner: TemporalRunner{Client: &temporal.Client{Temporal: c, TaskQueue: queue, Store: db.RunStore()}}, client: c}
+	var once sync.Once
+	t.Cleanup(func() { once.Do(w.Stop) })
+	return stopOnce{w, &once}
 }
+
+// stopOnce is a worker whose Stop may be called again at cleanup.
+type stopOnce struct {
+	worker.Worker
+	once *sync.Once
+}
+
+func (s stopOnce) Stop() { s.once.Do(s.Worker.Stop) }

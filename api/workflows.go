@@ -257,6 +257,11 @@ func (s *Server) saveDefinition(c *gin.Context, cur *persistence.Workflow, def *
 
 func (s *Server) deleteWorkflow(c *gin.Context) {
 	id := c.Param("id")
+	// Deactivating first removes the workflow's triggers (schedules).
+	if err := s.deactivate(c.Request.Context(), scopeOf(c), id); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	if err := s.db.DeleteWorkflow(c.Request.Context(), scopeOf(c), id); err != nil {
 		s.writeError(c, err)
 		return

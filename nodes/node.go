@@ -86,6 +86,10 @@ type Description struct {
 	// needs both). nil means any input with items suffices. The Scheduler
 	// asks it only when nothing else is left to run.
 	RequiredInputs func(n *NodeInstance) []int
+	// Schedules, set on schedule triggers, returns the schedules of an
+	// instance, one per trigger rule; activation registers them with
+	// Temporal (schedule.go).
+	Schedules SchedulesFunc
 	// Params is the zero value of the node's parameter struct. Its JSON tags
 	// are the parameter names and its `doc` tags their documentation; the
 	// node-types API is generated from it.

@@ -35,6 +35,9 @@ type config struct {
 	RateDuration    time.Duration
 	LogLevel        string
 	LogFormat       string
+	// Timezone is GENERIC_TIMEZONE: the zone of workflows that name none
+	// (schedules and dates); empty is UTC.
+	Timezone string
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -52,6 +55,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		RegistrationOff: strings.EqualFold(getenv("WEFT_REGISTRATION"), "closed"),
 		LogLevel:        or(getenv("LOG_LEVEL"), "info"),
 		LogFormat:       or(getenv("LOG_FORMAT"), "console"),
+		Timezone:        getenv("GENERIC_TIMEZONE"),
 	}
 	var errs []error
 	intVar := func(name string, def int, dst *int) {
@@ -99,6 +103,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			u.User = url.UserPassword(user, getenv("DB_PASSWORD"))
 		}
 		c.DatabaseURL = u.String()
+	}
+	if c.Timezone != "" {
+		if _, err := time.LoadLocation(c.Timezone); err != nil {
+			errs = append(errs, fmt.Errorf("GENERIC_TIMEZONE=%q is not a known IANA time zone", c.Timezone))
+		}
 	}
 	c.external = c.DatabaseURL != ""
 	return c, errors.Join(errs...)

@@ -155,8 +155,12 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			Expr:        expr.New(expr.Options{}),
 			Logger:      log.Named("worker"),
 		}
+		if cfg.Timezone != "" {
+			acts.Location, _ = time.LoadLocation(cfg.Timezone)
+		}
 		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
 		temporal.Register(s.worker, acts)
+		temporal.RegisterSchedules(s.worker, &temporal.ScheduleActivities{Store: s.db, Client: tc, Logger: log.Named("schedules")})
 		if err := s.worker.Start(); err != nil {
 			return s, fmt.Errorf("start worker: %w", err)
 		}
@@ -167,7 +171,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			JWTSecret: []byte(cfg.JWTSecret), AccessExpiry: cfg.AccessExpiry, RefreshExpiry: cfg.RefreshExpiry,
 			RegistrationClosed: cfg.RegistrationOff, AllowedOrigins: cfg.AllowedOrigins,
 			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
-			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace,
+			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone,
 		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
