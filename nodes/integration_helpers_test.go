@@ -114,3 +114,5 @@ func mustFail(t *testing.T, run *nodes.NodeRun, contains string) *nodes.NodeErro
 func rl(v string) map[string]any { return map[string]any{"__rl": true, "value": v, "mode": "name"} }
 
 func fmtSscan(s string, n *int) (int, error) { return fmt.Sscan(s, n) }
+
+func exprEngine() *expr.Engine { return expr.New(expr.Options{}) }

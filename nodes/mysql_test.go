@@ -128,7 +128,9 @@ func TestMySQLCredentialTest(t *testing.T) {
 	creds := credSource{"mySql": root}
 	user := uniqueName("weft_u")
 	myExec(t, creds, "CREATE USER '"+user+"'@'%' IDENTIFIED BY 'R1ght-pw'; CREATE USER '"+user+"'@'localhost' IDENTIFIED BY 'R1ght-pw'")
-	t.Cleanup(func() { myExec(t, creds, "DROP USER IF EXISTS '"+user+"'@'%'; DROP USER IF EXISTS '"+user+"'@'localhost'") })
+	t.Cleanup(func() {
+		myExec(t, creds, "DROP USER IF EXISTS '"+user+"'@'%'; DROP USER IF EXISTS '"+user+"'@'localhost'")
+	})
 	ct := nodes.LookupCredentialType("mySql")
 	good := map[string]any{"host": root["host"], "port": root["port"], "database": "", "user": user, "password": "R1ght-pw"}
 	if err := ct.Test(context.Background(), good); err != nil {
