@@ -421,7 +421,8 @@ func smtpDial(ctx context.Context, cred map[string]any, insecure bool) (*smtp.Cl
 			return fail(fmt.Errorf("the SMTP server does not support authentication"))
 		}
 		if err := c.Auth(smtp.PlainAuth("", user, password, host)); err != nil {
-			return fail(fmt.Errorf("Invalid login: %w", err))
+			c.Close()
+			return nil, &NodeError{Name: "NodeApiError", Message: "Invalid login: " + redactSecrets(err.Error(), password)}
 		}
 	}
 	return c, nil

@@ -151,13 +151,6 @@ func rlString(v any) string {
 	}
 }
 
-// sqlStatement is one query an item produced: SQL text with its own
-// placeholders and the values for them.
-type sqlStatement struct {
-	SQL    string
-	Values []any
-}
-
 // sqlMapping returns the columns and values an item writes: the item's json
 // (autoMapInputData) or the parameters' mapping (defineBelow), in a stable
 // column order.
