@@ -46,6 +46,9 @@ type Config struct {
 	TemporalUIURL string
 	// TemporalNamespace is the namespace of the UI links.
 	TemporalNamespace string
+	// EncryptionKeys encrypt credentials at rest; without them the
+	// credential endpoints answer an internal error.
+	EncryptionKeys *persistence.Keyring
 }
 
 func (c *Config) defaults() {
@@ -161,6 +164,7 @@ func (s *Server) routes() *gin.Engine {
 	s.workflowRoutes(p)
 	s.nodeRoutes(p)
 	s.executionRoutes(p)
+	s.credentialRoutes(p)
 	p.GET("/audit", s.requireAdmin(), s.listAudit)
 	return r
 }
