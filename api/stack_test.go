@@ -71,6 +71,7 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
+		Credentials: temporal.NewDBCredentials(db, testKeys),
 	})
 	if err := w.Start(); err != nil {
 		c.Close()
