@@ -49,6 +49,9 @@ type Config struct {
 	// DefaultTimezone is the zone of workflows whose settings name none
 	// (GENERIC_TIMEZONE); empty is UTC. Schedules fire in it.
 	DefaultTimezone string
+	// EncryptionKeys encrypt credentials at rest; without them the
+	// credential endpoints answer an internal error.
+	EncryptionKeys *persistence.Keyring
 }
 
 func (c *Config) defaults() {
@@ -166,6 +169,7 @@ func (s *Server) routes() *gin.Engine {
 	s.nodeRoutes(p)
 	s.executionRoutes(p)
 	s.scheduleRoutes(p)
+	s.credentialRoutes(p)
 	p.GET("/audit", s.requireAdmin(), s.listAudit)
 	return r
 }

@@ -167,6 +167,10 @@ func (s *Server) saveGraph(c *gin.Context, w *persistence.Workflow, def *nodes.W
 		s.writeError(c, err)
 		return nil, false
 	}
+	if err := s.checkCredentialRefs(c.Request.Context(), w.OwnerID, def); err != nil {
+		s.writeError(c, err)
+		return nil, false
+	}
 	saved, err := s.db.UpdateWorkflow(c.Request.Context(), scopeOf(c), w.ID, currentUser(c).ID, def, nil)
 	if err != nil {
 		s.writeError(c, err)

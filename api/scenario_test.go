@@ -39,7 +39,8 @@ type testAPI struct {
 
 func newTestAPI(t *testing.T, db *persistence.DB, runner Runner, mutate func(*Config)) *testAPI {
 	t.Helper()
-	cfg := Config{JWTSecret: []byte("test-secret-test-secret-test-secret"), AllowedOrigins: []string{"http://editor.local"}}
+	cfg := Config{JWTSecret: []byte("test-secret-test-secret-test-secret"), AllowedOrigins: []string{"http://editor.local"},
+		EncryptionKeys: testKeys}
 	if mutate != nil {
 		mutate(&cfg)
 	}

@@ -82,6 +82,7 @@ func startWorker(t *testing.T, tc *temporal.Client, db *persistence.DB) worker.W
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
+		Credentials: temporal.NewDBCredentials(db, testKeys),
 	})
 	temporal.RegisterSchedules(w, &temporal.ScheduleActivities{Store: db, Client: tc})
 	if err := w.Start(); err != nil {

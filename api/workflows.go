@@ -185,6 +185,10 @@ func (s *Server) createWorkflow(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	if err := s.checkCredentialRefs(c.Request.Context(), currentUser(c).ID, body.def); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	w, err := s.db.CreateWorkflow(c.Request.Context(), currentUser(c).ID, body.def, body.tags)
 	if err != nil {
 		s.writeError(c, err)
@@ -244,6 +248,10 @@ func (s *Server) updateWorkflow(c *gin.Context) {
 // saveDefinition validates def and stores it as the workflow's new version.
 func (s *Server) saveDefinition(c *gin.Context, cur *persistence.Workflow, def *nodes.Workflow, tags []string) {
 	if err := checkWorkflow(def); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := s.checkCredentialRefs(c.Request.Context(), cur.OwnerID, def); err != nil {
 		s.writeError(c, err)
 		return
 	}
@@ -324,6 +332,10 @@ func (s *Server) duplicateWorkflow(c *gin.Context) {
 		n.WebhookID = ""
 	}
 	if err := checkWorkflow(def); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	if err := s.checkCredentialRefs(ctx, currentUser(c).ID, def); err != nil {
 		s.writeError(c, err)
 		return
 	}

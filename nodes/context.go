@@ -82,6 +82,24 @@ type CredentialSource interface {
 	Credential(ctx context.Context, workflowID, typ string, ref CredentialRef) (map[string]any, error)
 }
 
+// CredentialUpdater is implemented by credential sources that can store a
+// node's change to its credential back (OAuth2 token refresh).
+type CredentialUpdater interface {
+	// UpdateCredential replaces the data of credential ref, checked like
+	// Credential, and stores it encrypted.
+	UpdateCredential(ctx context.Context, workflowID, typ string, ref CredentialRef, data map[string]any) error
+}
+
+// UpdateCredential stores new data for the node's credential of type typ,
+// when the source can (see CredentialUpdater); otherwise it does nothing.
+func (c *Context) UpdateCredential(typ string, data map[string]any) error {
+	u, ok := c.Credentials.(CredentialUpdater)
+	if !ok {
+		return nil
+	}
+	return u.UpdateCredential(c, c.Execution.WorkflowID, typ, c.Node.Credentials[typ], data)
+}
+
 // Credential returns the decrypted data of the node's credential of type
 // typ (n8n's "credentials": {"<type>": {"id", "name"}}). A node that
 // references none, or a worker with no credential source, gets a node error

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"context"
+	"net/http"
 	"sort"
 	"sync"
 )
@@ -20,6 +21,10 @@ type CredentialType struct {
 	// endpoint) and returns why it does not work; nil when the type cannot
 	// be tested. Its errors must not contain secret field values.
 	Test func(ctx context.Context, data map[string]any) error `json:"-"`
+	// Authenticate, when set, adds the credential to an HTTP request: the
+	// HTTP Request node uses it for predefined credential types (n8n's
+	// authenticate property). Its errors must not contain secret values.
+	Authenticate func(req *http.Request, data map[string]any) error `json:"-"`
 }
 
 // CredentialField is one field of a credential type.

@@ -14,6 +14,9 @@ import (
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"github.com/weft/weft/nodes"
+	"github.com/weft/weft/persistence"
 )
 
 // config is everything the server roles read from the environment.
@@ -27,6 +30,15 @@ type config struct {
 	DatabaseURL     string
 	JWTSecret       string
 	EncryptionKey   string
+	// EncryptionKeysOld still decrypt credentials written before a key
+	// rotation (ENCRYPTION_KEYS_OLD, comma-separated).
+	EncryptionKeysOld []string
+	// EncryptionKeyNew is the key `weft credentials rotate-key` moves
+	// credentials to (ENCRYPTION_KEY_NEW).
+	EncryptionKeyNew string
+	// NetPolicy is what the HTTP Request node may reach
+	// (WEFT_HTTP_ALLOW_PRIVATE, WEFT_HTTP_ALLOW_HOSTS).
+	NetPolicy       nodes.NetPolicy
 	AccessExpiry    time.Duration
 	RefreshExpiry   time.Duration
 	RegistrationOff bool
@@ -46,16 +58,17 @@ type config struct {
 // loadConfig reads the environment. getenv is os.Getenv in production.
 func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{
-		DataDir:         or(getenv("WEFT_DATA_DIR"), ".weft"),
-		TemporalAddress: getenv("TEMPORAL_ADDRESS"),
-		Namespace:       or(getenv("TEMPORAL_NAMESPACE"), "default"),
-		DatabaseURL:     getenv("DATABASE_URL"),
-		JWTSecret:       getenv("JWT_SECRET"),
-		EncryptionKey:   getenv("ENCRYPTION_KEY"),
-		RegistrationOff: strings.EqualFold(getenv("WEFT_REGISTRATION"), "closed"),
-		LogLevel:        or(getenv("LOG_LEVEL"), "info"),
-		LogFormat:       or(getenv("LOG_FORMAT"), "console"),
-		Timezone:        getenv("GENERIC_TIMEZONE"),
+		DataDir:          or(getenv("WEFT_DATA_DIR"), ".weft"),
+		TemporalAddress:  getenv("TEMPORAL_ADDRESS"),
+		Namespace:        or(getenv("TEMPORAL_NAMESPACE"), "default"),
+		DatabaseURL:      getenv("DATABASE_URL"),
+		JWTSecret:        getenv("JWT_SECRET"),
+		EncryptionKey:    getenv("ENCRYPTION_KEY"),
+		EncryptionKeyNew: strings.TrimSpace(getenv("ENCRYPTION_KEY_NEW")),
+		RegistrationOff:  strings.EqualFold(getenv("WEFT_REGISTRATION"), "closed"),
+		LogLevel:         or(getenv("LOG_LEVEL"), "info"),
+		LogFormat:        or(getenv("LOG_FORMAT"), "console"),
+		Timezone:         getenv("GENERIC_TIMEZONE"),
 	}
 	var errs []error
 	intVar := func(name string, def int, dst *int) {
@@ -109,6 +122,16 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			errs = append(errs, fmt.Errorf("GENERIC_TIMEZONE=%q is not a known IANA time zone", c.Timezone))
 		}
 	}
+	for _, k := range strings.Split(getenv("ENCRYPTION_KEYS_OLD"), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.EncryptionKeysOld = append(c.EncryptionKeysOld, k)
+		}
+	}
+	np, err := nodes.ParseNetPolicy(getenv("WEFT_HTTP_ALLOW_PRIVATE"), getenv("WEFT_HTTP_ALLOW_HOSTS"))
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.NetPolicy = np
 	c.external = c.DatabaseURL != ""
 	return c, errors.Join(errs...)
 }
@@ -131,7 +154,21 @@ func (c *config) checkSecrets() error {
 	if c.EncryptionKey != "" && len(c.EncryptionKey) < 32 {
 		errs = append(errs, errors.New("ENCRYPTION_KEY must be at least 32 characters"))
 	}
+	for i, k := range c.EncryptionKeysOld {
+		if len(k) < 32 {
+			errs = append(errs, fmt.Errorf("ENCRYPTION_KEYS_OLD: key %d must be at least 32 characters", i+1))
+		}
+	}
+	if c.EncryptionKeyNew != "" && len(c.EncryptionKeyNew) < 32 {
+		errs = append(errs, errors.New("ENCRYPTION_KEY_NEW must be at least 32 characters"))
+	}
 	return errors.Join(errs...)
+}
+
+// keyring is the credential keyring: ENCRYPTION_KEY writes, it and
+// ENCRYPTION_KEYS_OLD read.
+func (c *config) keyring() (*persistence.Keyring, error) {
+	return persistence.NewKeyring(c.EncryptionKey, c.EncryptionKeysOld...)
 }
 
 // parseDuration is time.ParseDuration plus a whole number of days ("7d").

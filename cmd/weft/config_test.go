@@ -40,6 +40,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"database without secrets", map[string]string{"DATABASE_URL": "postgres://x@h/db"}, "JWT_SECRET is required"},
 		{"database without encryption key", map[string]string{"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("s", 32)}, "ENCRYPTION_KEY is required"},
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, "at least 32"},
+		{"bad allow private", map[string]string{"WEFT_HTTP_ALLOW_PRIVATE": "maybe"}, "WEFT_HTTP_ALLOW_PRIVATE"},
+		{"bad allow list", map[string]string{"WEFT_HTTP_ALLOW_HOSTS": "10.0.0.0/99"}, "WEFT_HTTP_ALLOW_HOSTS"},
+		{"short old key", map[string]string{"ENCRYPTION_KEYS_OLD": "short"}, "ENCRYPTION_KEYS_OLD"},
 		{"DB_HOST means external", map[string]string{"DB_HOST": "db", "DB_USER": "weft", "DB_PASSWORD": "p@ss"}, "JWT_SECRET is required"},
 	}
 	for _, c := range cases {

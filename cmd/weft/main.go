@@ -24,6 +24,7 @@ var commands = []command{
 	{"api", "run the HTTP API only", runAPI},
 	{"worker", "run the Temporal worker only", runWorker},
 	{"migrate", "apply database migrations and exit", runMigrate},
+	{"credentials", "manage stored credentials: rotate-key re-encrypts them under a new key", runCredentials},
 	{"execute", "run an n8n workflow export once on an embedded Temporal server", runExecute},
 	{"conformance", "run the n8n conformance cases of a directory", runConformance},
 	{"version", "print weft's version", runVersion},

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/weft/weft/api"
+	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
 	"github.com/weft/weft/persistence"
 	"github.com/weft/weft/temporal"
@@ -104,6 +105,11 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			return s, err
 		}
 	}
+	keys, err := cfg.keyring()
+	if err != nil {
+		return s, err
+	}
+	nodes.SetNetPolicy(cfg.NetPolicy)
 	s.db, err = persistence.Open(ctx, cfg.databaseDSN(), persistence.Options{})
 	if err != nil {
 		return s, err
@@ -154,6 +160,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			Recorder:    temporal.DBRecorder{DB: s.db},
 			Expr:        expr.New(expr.Options{}),
 			Logger:      log.Named("worker"),
+			Credentials: temporal.NewDBCredentials(s.db, keys),
 		}
 		if cfg.Timezone != "" {
 			acts.Location, _ = time.LoadLocation(cfg.Timezone)
@@ -171,7 +178,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			JWTSecret: []byte(cfg.JWTSecret), AccessExpiry: cfg.AccessExpiry, RefreshExpiry: cfg.RefreshExpiry,
 			RegistrationClosed: cfg.RegistrationOff, AllowedOrigins: cfg.AllowedOrigins,
 			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
-			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone,
+			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone, EncryptionKeys: keys,
 		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
