@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,7 +113,7 @@ func (HTTPRequest) Validate(n *NodeInstance) error {
 	if err := StaticParams(n, &p); err != nil {
 		return err
 	}
-	if p.Method != "" && !contains(httpMethods, p.Method) {
+	if p.Method != "" && !slices.Contains(httpMethods, p.Method) {
 		return ParamErrorf("method", "%q is not one of %s", p.Method, strings.Join(httpMethods, ", "))
 	}
 	if raw, ok := n.Parameters["url"].(string); ok && !isExpr(raw) {
@@ -151,15 +152,6 @@ func (HTTPRequest) Validate(n *NodeInstance) error {
 }
 
 func isExpr(s string) bool { return strings.HasPrefix(s, "=") }
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
 
 // httpResponse is one answer as the node and $response see it.
 type httpResponse struct {

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,7 +127,7 @@ func (m *myRun) build(batching string) ([]myQuery, error) {
 			}
 			vals, order := sqlMapping(&p, m.items[i], m.version, m.version >= 2.5 && p.Columns != nil)
 			for _, c := range order {
-				if !contains(cols, c) {
+				if !slices.Contains(cols, c) {
 					cols = append(cols, c)
 				}
 			}
@@ -190,7 +191,7 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 	switch op {
 	case "select":
 		cols := "*"
-		if oc := p.Options.OutputColumns; len(oc) > 0 && !contains(oc, "*") {
+		if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
 			cols = myIdents(oc)
 		}
 		q, vals, err := myWhere("SELECT "+cols+" FROM "+target, p)
@@ -259,7 +260,7 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 	}
 	var update []string
 	for _, c := range cols {
-		if !contains(match, c) {
+		if !slices.Contains(match, c) {
 			update = append(update, c)
 		}
 	}
@@ -493,7 +494,7 @@ func (m *myRun) query(q myQuery) (int, [][]Item, error) {
 			var set []Item
 			keys := make([]string, 0, len(cols))
 			for _, c := range cols {
-				if !contains(keys, c.Name()) {
+				if !slices.Contains(keys, c.Name()) {
 					keys = append(keys, c.Name())
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -158,7 +159,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	switch op {
 	case "select":
 		cols := "*"
-		if oc := p.Options.OutputColumns; len(oc) > 0 && !contains(oc, "*") {
+		if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
 			cols = pgIdents(oc)
 		}
 		q := "SELECT " + cols + " FROM " + target
@@ -222,7 +223,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		return pgQuery{}, err
 	}
 	returning := " RETURNING *"
-	if oc := p.Options.OutputColumns; len(oc) > 0 && !contains(oc, "*") {
+	if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
 		returning = " RETURNING " + pgIdents(oc)
 	}
 	lit := func(col string) string { return pgColumnLiteral(values[col], schemaCols, col) }
@@ -244,7 +245,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	}
 	var update []string
 	for _, c := range cols {
-		if !contains(match, c) {
+		if !slices.Contains(match, c) {
 			update = append(update, c)
 		}
 	}
@@ -664,7 +665,7 @@ func (pg *pgRun) rows(res []*pgconn.Result) ([]Item, error) {
 		}
 		keys := make([]string, 0, len(r.FieldDescriptions))
 		for _, f := range r.FieldDescriptions {
-			if !contains(keys, f.Name) {
+			if !slices.Contains(keys, f.Name) {
 				keys = append(keys, f.Name)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,10 +77,10 @@ func (Redis) Validate(n *NodeInstance) error {
 	if err := StaticParams(n, &p); err != nil {
 		return err
 	}
-	if p.Operation != "" && !contains(redisOperations, p.Operation) {
+	if p.Operation != "" && !slices.Contains(redisOperations, p.Operation) {
 		return ParamErrorf("operation", "%q is not one of %s", p.Operation, strings.Join(redisOperations, ", "))
 	}
-	if p.KeyType != "" && !contains([]string{"automatic", "string", "hash", "list", "sets"}, p.KeyType) {
+	if p.KeyType != "" && !slices.Contains([]string{"automatic", "string", "hash", "list", "sets"}, p.KeyType) {
 		return ParamErrorf("keyType", "%q is not one of automatic, string, hash, list, sets", p.KeyType)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func validateSQLParams(n *NodeInstance) error {
 	if op == "" {
 		op = "insert"
 	}
-	if !contains(sqlOperations, op) {
+	if !slices.Contains(sqlOperations, op) {
 		return ParamErrorf("operation", "%q is not one of %s", op, strings.Join(sqlOperations, ", "))
 	}
 	if r := p.Resource; r != "" && r != "database" {
@@ -118,20 +119,11 @@ func validateSQLParams(n *NodeInstance) error {
 		}
 	}
 	for i, w := range p.Where.Values {
-		if !contains([]string{"", "equal", "=", "!=", "LIKE", ">", "<", ">=", "<=", "IS NULL", "IS NOT NULL"}, w.Condition) {
+		if !slices.Contains([]string{"", "equal", "=", "!=", "LIKE", ">", "<", ">=", "<=", "IS NULL", "IS NOT NULL"}, w.Condition) {
 			return ParamErrorf(fmt.Sprintf("where.values[%d].condition", i), "%q is not a supported operator", w.Condition)
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // rlString returns the value of an n8n resource locator ({__rl, value,
@@ -303,21 +295,6 @@ func connectionError(err error, secrets ...string) *NodeError {
 	return ne
 }
 
-// credString reads a credential field as a string.
-func credString(data map[string]any, key string) string {
-	switch x := data[key].(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(data[key])
-}
-
 // credInt reads a numeric credential field, def when unset.
 func credInt(data map[string]any, key string, def int) int {
 	switch x := data[key].(type) {
@@ -333,17 +310,6 @@ func credInt(data map[string]any, key string, def int) int {
 		}
 	}
 	return def
-}
-
-// credBool reads a boolean credential field.
-func credBool(data map[string]any, key string) bool {
-	switch x := data[key].(type) {
-	case bool:
-		return x
-	case string:
-		return x == "true"
-	}
-	return false
 }
 
 // paramSeconds reads a number-of-seconds option, def when unset.
