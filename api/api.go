@@ -129,6 +129,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 		s.userLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
 		s.loginLimit = newLimiter(max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
 	}
+	s.activators = append(s.activators, recursionCheck{})
 	s.engine = s.routes()
 	return s
 }
@@ -148,6 +149,7 @@ func (s *Server) routes() *gin.Engine {
 		s.writeErrorStatus(c, http.StatusMethodNotAllowed, invalid("method %s is not allowed here", c.Request.Method))
 	})
 	r.GET("/healthz", s.health)
+	s.waitingRoutes(r)
 
 	a := r.Group("/api")
 	auth := a.Group("/auth")

@@ -154,7 +154,7 @@ func (ExecuteWorkflow) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		return nil, NewNodeError("the Execute Workflow node runs only in the interpreter")
 	}
 	if o.Error != nil {
-		return nil, o.Error
+		return failedSubWorkflow(ctx, o.Error, len(ctx.InputItems(0)))
 	}
 	items := ctx.InputItems(0)
 	if !o.Wait {
@@ -166,7 +166,7 @@ func (ExecuteWorkflow) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		}
 		r := o.Runs[0]
 		if r.Error != nil {
-			return nil, r.Error
+			return failedSubWorkflow(ctx, r.Error, len(items))
 		}
 		out := r.Output
 		if len(out) == 0 {
@@ -215,6 +215,18 @@ func (ExecuteWorkflow) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		out = [][]Item{{}}
 	}
 	return out, nil
+}
+
+// failedSubWorkflow fails the node with a sub-workflow's error, or, when
+// the node continues on failure, outputs one item holding the message, as
+// n8n does.
+func failedSubWorkflow(ctx *Context, e *NodeError, n int) ([][]Item, error) {
+	if ctx.ContinueOnFail() {
+		return [][]Item{{{JSON: map[string]any{"error": e.Message}, PairedItem: allPaired(n)}}}, nil
+	}
+	c := *e
+	c.Node = ""
+	return nil, &c
 }
 
 // SubWorkflowItems returns the items an Execute Workflow node sends to a

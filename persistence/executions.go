@@ -26,9 +26,16 @@ type Execution struct {
 	Error           *string    `json:"error"`
 	LastNode        *string    `json:"-"`
 	RetryOf         *string    `json:"retry_of"`
-	TemporalRunID   *string    `json:"-"`
-	CreatedAt       time.Time  `json:"-"`
-	UpdatedAt       time.Time  `json:"-"`
+	// WaitTill is when a waiting execution resumes at the latest; nil
+	// while it does not wait, or waits for a call of its resume URL only.
+	WaitTill *time.Time `json:"wait_till"`
+	// ParentExecutionID is the execution that started this one: the
+	// caller of a sub-workflow (mode integrated) or the failed execution
+	// of an error workflow (mode error).
+	ParentExecutionID *string   `json:"parent_execution_id"`
+	TemporalRunID     *string   `json:"-"`
+	CreatedAt         time.Time `json:"-"`
+	UpdatedAt         time.Time `json:"-"`
 }
 
 // TableName implements gorm's Tabler.
@@ -121,6 +128,9 @@ type ExecutionUpdate struct {
 	Error      *string
 	LastNode   *string
 	RunID      *string
+	// WaitTill is written with status waiting (nil: no time limit); any
+	// other status clears it.
+	WaitTill *time.Time
 }
 
 // UpdateExecution writes a status change. A final status is never
@@ -144,6 +154,11 @@ func (db *DB) UpdateExecution(ctx context.Context, id string, u ExecutionUpdate)
 		}
 		if u.RunID != nil {
 			set["temporal_run_id"] = *u.RunID
+		}
+		if u.Status == nodes.StatusWaiting && u.WaitTill != nil {
+			set["wait_till"] = u.WaitTill.UTC()
+		} else {
+			set["wait_till"] = nil
 		}
 		if Final(u.Status) {
 			fin := now()

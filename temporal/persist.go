@@ -44,7 +44,11 @@ func (r DBRecorder) ExecutionStarted(ctx context.Context, rec ExecutionRecord) e
 
 // ExecutionWaiting implements ExecutionRecorder.
 func (r DBRecorder) ExecutionWaiting(ctx context.Context, rec ExecutionRecord) error {
-	return r.DB.UpdateExecution(ctx, rec.ExecutionID, persistence.ExecutionUpdate{Status: nodes.StatusWaiting})
+	u := persistence.ExecutionUpdate{Status: nodes.StatusWaiting}
+	if !rec.WaitTill.IsZero() {
+		u.WaitTill = &rec.WaitTill
+	}
+	return r.DB.UpdateExecution(ctx, rec.ExecutionID, u)
 }
 
 // ExecutionFinished implements ExecutionRecorder.

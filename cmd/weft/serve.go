@@ -154,6 +154,8 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			Recorder:    temporal.DBRecorder{DB: s.db},
 			Expr:        expr.New(expr.Options{}),
 			Logger:      log.Named("worker"),
+			Workflows:   temporal.DBWorkflows{DB: s.db},
+			PublicURL:   cfg.PublicURL,
 		}
 		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
 		temporal.Register(s.worker, acts)
