@@ -71,6 +71,7 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
+		Workflows:   temporal.DBWorkflows{DB: db},
 	})
 	if err := w.Start(); err != nil {
 		c.Close()
