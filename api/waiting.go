@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -25,7 +23,6 @@ const maxResumeBodyBytes = 1 << 20
 // resumer resumes executions waiting for a call of their resume URL;
 // TemporalRunner implements it through its temporal.Client.
 type resumer interface {
-	Live(ctx context.Context, executionID string) (temporal.LiveStatus, error)
 	Resume(ctx context.Context, executionID string, s temporal.ResumeSignal) error
 }
 
@@ -63,25 +60,15 @@ func (s *Server) resumeExecution(c *gin.Context) {
 			WithDetail("status", e.Status))
 		return
 	}
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	live, err := rs.Live(qctx, id)
-	cancel()
-	if err != nil {
-		if nodes.ErrorCode(err) != nodes.CodeNotFound {
-			s.log.Warn("query a waiting execution", zap.String("execution_id", id), zap.Error(err))
-			s.writeErrorStatus(c, http.StatusServiceUnavailable,
-				nodes.Errorf(nodes.CodeInternal, "The execution %q cannot be reached right now; try again", id))
-			return
-		}
-		s.writeError(c, err)
+	// The interpreter records what its Wait node waits for with the
+	// waiting status, so a call is answered from the database whether or
+	// not a worker runs right now; the signal waits for one in Temporal.
+	var w temporal.ResumeWait
+	if e.Status != nodes.StatusWaiting || e.WaitResume == nil || json.Unmarshal([]byte(*e.WaitResume), &w) != nil {
+		s.writeError(c, nodes.Errorf(nodes.CodeConflict, "The execution %q is not waiting for a call of its resume URL (it is %s)", id, e.Status).
+			WithDetail("status", e.Status))
 		return
 	}
-	if live.Status != nodes.StatusWaiting || live.Resume == nil {
-		s.writeError(c, nodes.Errorf(nodes.CodeConflict, "The execution %q is not waiting for a call of its resume URL (it is %s)", id, live.Status).
-			WithDetail("status", live.Status))
-		return
-	}
-	w := live.Resume
 	if w.Suffix != suffix {
 		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "The execution %q waits for a call of another resume URL", id).
 			WithDetail("suffix", w.Suffix))

@@ -32,10 +32,13 @@ type Execution struct {
 	// ParentExecutionID is the execution that started this one: the
 	// caller of a sub-workflow (mode integrated) or the failed execution
 	// of an error workflow (mode error).
-	ParentExecutionID *string   `json:"parent_execution_id"`
-	TemporalRunID     *string   `json:"-"`
-	CreatedAt         time.Time `json:"-"`
-	UpdatedAt         time.Time `json:"-"`
+	ParentExecutionID *string `json:"parent_execution_id"`
+	// WaitResume is, while a Wait node waits for a call of the resume
+	// URL, what the call must be (JSON, the interpreter's).
+	WaitResume    *string   `json:"-"`
+	TemporalRunID *string   `json:"-"`
+	CreatedAt     time.Time `json:"-"`
+	UpdatedAt     time.Time `json:"-"`
 }
 
 // TableName implements gorm's Tabler.
@@ -128,9 +131,10 @@ type ExecutionUpdate struct {
 	Error      *string
 	LastNode   *string
 	RunID      *string
-	// WaitTill is written with status waiting (nil: no time limit); any
-	// other status clears it.
-	WaitTill *time.Time
+	// WaitTill and WaitResume are written with status waiting (nil: no
+	// time limit, no resume call); any other status clears them.
+	WaitTill   *time.Time
+	WaitResume *string
 }
 
 // UpdateExecution writes a status change. A final status is never
@@ -159,6 +163,11 @@ func (db *DB) UpdateExecution(ctx context.Context, id string, u ExecutionUpdate)
 			set["wait_till"] = u.WaitTill.UTC()
 		} else {
 			set["wait_till"] = nil
+		}
+		if u.Status == nodes.StatusWaiting && u.WaitResume != nil {
+			set["wait_resume"] = *u.WaitResume
+		} else {
+			set["wait_resume"] = nil
 		}
 		if Final(u.Status) {
 			fin := now()

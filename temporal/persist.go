@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -47,6 +48,14 @@ func (r DBRecorder) ExecutionWaiting(ctx context.Context, rec ExecutionRecord) e
 	u := persistence.ExecutionUpdate{Status: nodes.StatusWaiting}
 	if !rec.WaitTill.IsZero() {
 		u.WaitTill = &rec.WaitTill
+	}
+	if rec.Resume != nil {
+		b, err := json.Marshal(rec.Resume)
+		if err != nil {
+			return err
+		}
+		s := string(b)
+		u.WaitResume = &s
 	}
 	return r.DB.UpdateExecution(ctx, rec.ExecutionID, u)
 }
