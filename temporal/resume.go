@@ -97,11 +97,7 @@ func (ip *interpreter) waitWebhook(ctx, lctx workflow.Context, req NodeRequest, 
 	if ctx.Err() != nil {
 		return nil, temporal.NewCanceledError()
 	}
-	if got == nil {
-		stopTimer()
-	} else if limit > 0 {
-		stopTimer()
-	}
+	stopTimer()
 	ip.live = LiveStatus{Status: nodes.StatusRunning}
 	ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
 
