@@ -135,6 +135,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 		s.userLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
 		s.loginLimit = newLimiter(max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
 	}
+	s.activators = append(s.activators, recursionCheck{})
 	s.activators = append(s.activators, scheduleActivator{s})
 	s.engine = s.routes()
 	return s
@@ -155,6 +156,7 @@ func (s *Server) routes() *gin.Engine {
 		s.writeErrorStatus(c, http.StatusMethodNotAllowed, invalid("method %s is not allowed here", c.Request.Method))
 	})
 	r.GET("/healthz", s.health)
+	s.waitingRoutes(r)
 
 	a := r.Group("/api")
 	auth := a.Group("/auth")

@@ -83,6 +83,7 @@ func startWorker(t *testing.T, tc *temporal.Client, db *persistence.DB) worker.W
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
 		Credentials: temporal.NewDBCredentials(db, testKeys),
+		Workflows:   temporal.DBWorkflows{DB: db},
 	})
 	temporal.RegisterSchedules(w, &temporal.ScheduleActivities{Store: db, Client: tc})
 	if err := w.Start(); err != nil {

@@ -66,6 +66,11 @@ type Context struct {
 	// Credentials loads the decrypted data of the credentials the node
 	// references; nil means none are available.
 	Credentials CredentialSource
+	// Control is what the interpreter hands a control node (KindControl)
+	// for this run: the items of the call that resumed a Wait node
+	// ([]Item), a sub-workflow's outcome (*SubWorkflowOutcome). Nil
+	// otherwise.
+	Control any
 
 	// proxy caches the expression data proxy's lookups for this run
 	// (proxy.go).

@@ -33,6 +33,10 @@ type NodeRun struct {
 	Error *NodeError `json:"error,omitempty"`
 	// Hints are n8n's non-fatal notices about the run.
 	Hints []map[string]any `json:"hints,omitempty"`
+	// Metadata is n8n's ITaskMetadata: for an Execute Workflow node, the
+	// sub-execution it started ({"subExecution": {"executionId",
+	// "workflowId"}, "subExecutionsCount": n}).
+	Metadata map[string]any `json:"metadata,omitempty"`
 	// State is the node's context after the run (n8n's node context, e.g.
 	// Loop Over Items' remaining items). The next run of the same node
 	// starts from it. It is stored with the run but is not part of n8n's

@@ -64,6 +64,12 @@ func EncodeRun(run *NodeRun) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(run.Metadata) > 0 {
+		buf = append(buf, `,"metadata":`...)
+		if buf, err = appendMarshal(buf, run.Metadata); err != nil {
+			return nil, err
+		}
+	}
 	if len(run.State) > 0 {
 		buf = append(buf, `,"state":`...)
 		if buf, err = appendValue(buf, run.State, nil); err != nil {

@@ -28,8 +28,14 @@ func TestWaitValidate(t *testing.T) {
 		{"specific time", obj("resume", "specificTime", "dateTime", "2030-01-02T03:04:05Z"), ""},
 		{"specific time expression", obj("resume", "specificTime", "dateTime", "={{ $now.plus(1, 'day') }}"), ""},
 		{"bad time", obj("resume", "specificTime", "dateTime", "tomorrow"), `parameter "dateTime"`},
-		{"webhook refused", obj("resume", "webhook"), "not supported yet"},
+		{"webhook with lastNode refused", obj("resume", "webhook", "responseMode", "lastNode"), "not supported"},
 		{"form refused", obj("resume", "form"), "not supported yet"},
+		{"webhook", obj("resume", "webhook", "httpMethod", "POST", "options", obj("webhookSuffix", "approve")), ""},
+		{"webhook with limit", obj("resume", "webhook", "limitWaitTime", true, "limitType", "afterTimeInterval", "resumeAmount", 2.0, "resumeUnit", "minutes"), ""},
+		{"webhook limit at time", obj("resume", "webhook", "limitWaitTime", true, "limitType", "atSpecifiedTime", "maxDateAndTime", "2030-01-02T03:04:05Z"), ""},
+		{"webhook bad method", obj("resume", "webhook", "httpMethod", "BREW"), `parameter "httpMethod"`},
+		{"webhook bad limit unit", obj("resume", "webhook", "limitWaitTime", true, "resumeUnit", "weeks"), `parameter "resumeUnit"`},
+		{"webhook auth refused", obj("resume", "webhook", "incomingAuthentication", "basicAuth"), "not supported yet"},
 		{"unknown resume", obj("resume", "never"), "unknown resume mode"},
 	}
 	for _, c := range cases {

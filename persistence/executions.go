@@ -26,9 +26,19 @@ type Execution struct {
 	Error           *string    `json:"error"`
 	LastNode        *string    `json:"-"`
 	RetryOf         *string    `json:"retry_of"`
-	TemporalRunID   *string    `json:"-"`
-	CreatedAt       time.Time  `json:"-"`
-	UpdatedAt       time.Time  `json:"-"`
+	// WaitTill is when a waiting execution resumes at the latest; nil
+	// while it does not wait, or waits for a call of its resume URL only.
+	WaitTill *time.Time `json:"wait_till"`
+	// ParentExecutionID is the execution that started this one: the
+	// caller of a sub-workflow (mode integrated) or the failed execution
+	// of an error workflow (mode error).
+	ParentExecutionID *string `json:"parent_execution_id"`
+	// WaitResume is, while a Wait node waits for a call of the resume
+	// URL, what the call must be (JSON, the interpreter's).
+	WaitResume    *string   `json:"-"`
+	TemporalRunID *string   `json:"-"`
+	CreatedAt     time.Time `json:"-"`
+	UpdatedAt     time.Time `json:"-"`
 }
 
 // TableName implements gorm's Tabler.
@@ -121,6 +131,10 @@ type ExecutionUpdate struct {
 	Error      *string
 	LastNode   *string
 	RunID      *string
+	// WaitTill and WaitResume are written with status waiting (nil: no
+	// time limit, no resume call); any other status clears them.
+	WaitTill   *time.Time
+	WaitResume *string
 }
 
 // UpdateExecution writes a status change. A final status is never
@@ -144,6 +158,16 @@ func (db *DB) UpdateExecution(ctx context.Context, id string, u ExecutionUpdate)
 		}
 		if u.RunID != nil {
 			set["temporal_run_id"] = *u.RunID
+		}
+		if u.Status == nodes.StatusWaiting && u.WaitTill != nil {
+			set["wait_till"] = u.WaitTill.UTC()
+		} else {
+			set["wait_till"] = nil
+		}
+		if u.Status == nodes.StatusWaiting && u.WaitResume != nil {
+			set["wait_resume"] = *u.WaitResume
+		} else {
+			set["wait_resume"] = nil
 		}
 		if Final(u.Status) {
 			fin := now()

@@ -35,6 +35,13 @@ type Activities struct {
 	// Credentials decrypts the credentials nodes reference; nil means
 	// nodes that need one fail with a node error.
 	Credentials nodes.CredentialSource
+	// Workflows resolves sub-workflows and error workflows and writes the
+	// rows of their executions; nil means Execute Workflow nodes fail and
+	// no error workflow runs.
+	Workflows WorkflowSource
+	// PublicURL is the base of resume URLs ($execution.resumeUrl) and
+	// execution links; empty is DefaultPublicURL.
+	PublicURL string
 }
 
 // retryableAttempts is how many times an activity is attempted for failures
@@ -318,7 +325,7 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 		Workflow:    def,
 		Node:        node,
 		RunIndex:    t.RunIndex,
-		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode},
+		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode, ResumeURL: ResumeURL(a.PublicURL, req.ExecutionID)},
 		Inputs:      inputs,
 		Source:      t.Sources(),
 		Runs:        &storeReader{ctx: ctx, store: a.Store, execution: req.ExecutionID, counts: req.Runs, loaded: map[string][]*nodes.NodeRun{}},

@@ -41,6 +41,8 @@ type LiveStatus struct {
 	Status string `json:"status"`
 	// WaitTill is when a waiting execution resumes.
 	WaitTill time.Time `json:"waitTill,omitzero"`
+	// Resume is set while a Wait node waits for a call of the resume URL.
+	Resume *ResumeWait `json:"resume,omitempty"`
 }
 
 // ExecutionInput is the interpreter workflow's input.
@@ -79,6 +81,9 @@ type ExecutionInput struct {
 	// Continued is set on the input of a run that an earlier run of the
 	// same execution continued as new: where that run left off.
 	Continued *Continuation `json:"continued,omitempty"`
+	// Parent is set on a sub-workflow's execution: who called it, and how
+	// deeply it is nested (subworkflow.go).
+	Parent *ParentExecution `json:"parent,omitempty"`
 }
 
 // StoredItems refers to items kept in the run store instead of travelling

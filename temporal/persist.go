@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -44,7 +45,19 @@ func (r DBRecorder) ExecutionStarted(ctx context.Context, rec ExecutionRecord) e
 
 // ExecutionWaiting implements ExecutionRecorder.
 func (r DBRecorder) ExecutionWaiting(ctx context.Context, rec ExecutionRecord) error {
-	return r.DB.UpdateExecution(ctx, rec.ExecutionID, persistence.ExecutionUpdate{Status: nodes.StatusWaiting})
+	u := persistence.ExecutionUpdate{Status: nodes.StatusWaiting}
+	if !rec.WaitTill.IsZero() {
+		u.WaitTill = &rec.WaitTill
+	}
+	if rec.Resume != nil {
+		b, err := json.Marshal(rec.Resume)
+		if err != nil {
+			return err
+		}
+		s := string(b)
+		u.WaitResume = &s
+	}
+	return r.DB.UpdateExecution(ctx, rec.ExecutionID, u)
 }
 
 // ExecutionFinished implements ExecutionRecorder.

@@ -21,6 +21,9 @@ type ExecutionRecord struct {
 	At time.Time `json:"at"`
 	// WaitTill is when a waiting execution resumes.
 	WaitTill time.Time `json:"waitTill,omitzero"`
+	// Resume is what a call of the resume URL must be, when a Wait node
+	// waits for one.
+	Resume *ResumeWait `json:"resume,omitempty"`
 	// LastNodeExecuted and Error describe a finished execution.
 	LastNodeExecuted string           `json:"lastNodeExecuted,omitempty"`
 	Error            *nodes.NodeError `json:"error,omitempty"`

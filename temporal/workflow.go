@@ -190,6 +190,8 @@ func (ip *interpreter) runTask(ctx workflow.Context, task *nodes.Task) (*NodeRes
 	switch {
 	case kind == nodes.KindControl && node.Type == "n8n-nodes-base.wait":
 		return ip.runWait(ctx, node, req)
+	case kind == nodes.KindControl && node.Type == nodes.ExecuteWorkflowType:
+		return ip.runSubWorkflow(ctx, node, req)
 	case kind == nodes.KindIO:
 		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			StartToCloseTimeout: nodeTimeout,
@@ -224,6 +226,9 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 	if plan.NodeError != nil && node.ErrorMode() == nodes.OnErrorStop {
 		ip.recordRun(ctx, &req.Task, nodes.StatusError, workflow.Now(ctx), plan.NodeError)
 		return &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusError, Error: plan.NodeError.Message}, NodeError: plan.NodeError}, nil
+	}
+	if plan.NodeError == nil && plan.Webhook != nil {
+		return ip.waitWebhook(ctx, lctx, req, plan)
 	}
 	if plan.NodeError == nil {
 		d := plan.Duration
@@ -403,6 +408,9 @@ func (ip *interpreter) finish(ctx workflow.Context, status string, e *nodes.Node
 		res.LastNodeExecuted = ip.sched.State.LastNodeExecuted
 	}
 	ip.record(ctx, activities.ExecutionFinished, status, res)
+	if status == nodes.StatusError {
+		ip.startErrorWorkflow(ctx, res)
+	}
 	return res
 }
 

@@ -50,6 +50,10 @@ type config struct {
 	// Timezone is GENERIC_TIMEZONE: the zone of workflows that name none
 	// (schedules and dates); empty is UTC.
 	Timezone string
+	// PublicURL is the base URL callers reach weft at (WEBHOOK_URL, as
+	// n8n names it, or WEFT_PUBLIC_URL; default http://localhost:PORT):
+	// resume URLs are built on it.
+	PublicURL string
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -132,6 +136,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		errs = append(errs, err)
 	}
 	c.NetPolicy = np
+	c.PublicURL = strings.TrimRight(or(getenv("WEBHOOK_URL"), or(getenv("WEFT_PUBLIC_URL"), "http://localhost:"+strconv.Itoa(c.Port))), "/")
 	c.external = c.DatabaseURL != ""
 	return c, errors.Join(errs...)
 }

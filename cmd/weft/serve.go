@@ -161,6 +161,8 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			Expr:        expr.New(expr.Options{}),
 			Logger:      log.Named("worker"),
 			Credentials: temporal.NewDBCredentials(s.db, keys),
+			Workflows:   temporal.DBWorkflows{DB: s.db},
+			PublicURL:   cfg.PublicURL,
 		}
 		if cfg.Timezone != "" {
 			acts.Location, _ = time.LoadLocation(cfg.Timezone)

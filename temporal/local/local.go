@@ -47,6 +47,9 @@ type Engine struct {
 	Recorder *temporal.MemoryRecorder
 	// Activities are the worker's activities.
 	Activities *temporal.Activities
+	// Workflows holds the saved workflows sub-workflows and error
+	// workflows resolve to (put them with Workflows.Put).
+	Workflows *temporal.MemoryWorkflows
 
 	server *devserver.Server
 	client client.Client
@@ -87,6 +90,8 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 		Store: e.Store, Definitions: e.Definitions, Recorder: e.Recorder, Logger: opts.Logger,
 		Expr: expr.New(expr.Options{Location: opts.Location}), Location: opts.Location,
 	}
+	e.Workflows = temporal.NewMemoryWorkflows(e.Definitions)
+	e.Activities.Workflows = e.Workflows
 	e.worker = worker.New(c, temporal.DefaultTaskQueue, opts.Worker)
 	temporal.Register(e.worker, e.Activities)
 	if err := e.worker.Start(); err != nil {
