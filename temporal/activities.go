@@ -78,6 +78,9 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 		return nil, err
 	}
 	res := &NodeResult{TaskResult: nodes.RunResult(run), NodeError: trimError(run.Error)}
+	if res.Response, err = a.webhookResponse(ctx, req, node, run); err != nil {
+		return nil, err
+	}
 	a.publish(ctx, Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
 		Node: node.Name, RunIndex: req.Task.RunIndex, Status: run.ExecutionStatus, Error: res.Error})
 	return res, nil
@@ -318,7 +321,7 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 		Workflow:    def,
 		Node:        node,
 		RunIndex:    t.RunIndex,
-		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode},
+		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode, WebhookMethod: req.WebhookMethod},
 		Inputs:      inputs,
 		Source:      t.Sources(),
 		Runs:        &storeReader{ctx: ctx, store: a.Store, execution: req.ExecutionID, counts: req.Runs, loaded: map[string][]*nodes.NodeRun{}},
