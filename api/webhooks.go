@@ -312,8 +312,13 @@ func (s *Server) serveWebhook(c *gin.Context, test bool) {
 		s.writeError(c, err)
 		return
 	}
-	item, err := s.webhookItem(c, m, p, raw, jwtPayload, test, node)
+	item, err := s.webhookItem(c, m, p, raw, jwtPayload, test)
 	if err != nil {
+		if nodes.ErrorCode(err) == nodes.CodeInvalid {
+			// n8n: a body it cannot parse is 422.
+			s.writeErrorStatus(c, http.StatusUnprocessableEntity, err)
+			return
+		}
 		s.writeError(c, err)
 		return
 	}
@@ -764,7 +769,7 @@ func verifyWebhookJWT(tok string, cred map[string]any) (map[string]any, error) {
 // webhookItem builds the item n8n's Webhook node emits: {headers, params,
 // query, body, webhookUrl, executionMode} in that key order, plus binary
 // data for uploads, binary bodies and rawBody.
-func (s *Server) webhookItem(c *gin.Context, m *persistence.WebhookMatch, p *nodes.WebhookParams, raw []byte, jwtPayload map[string]any, test bool, n *nodes.NodeInstance) (nodes.Item, error) {
+func (s *Server) webhookItem(c *gin.Context, m *persistence.WebhookMatch, p *nodes.WebhookParams, raw []byte, jwtPayload map[string]any, test bool) (nodes.Item, error) {
 	r := c.Request
 	headers := ordered{}
 	names := make([]string, 0, len(r.Header)+1)
@@ -856,7 +861,6 @@ func (s *Server) webhookItem(c *gin.Context, m *persistence.WebhookMatch, p *nod
 	if err := json.Unmarshal(b, &it); err != nil {
 		return nodes.Item{}, err
 	}
-	_ = n
 	return it, nil
 }
 
