@@ -300,6 +300,8 @@ func TestWebhookExecutions(t *testing.T) {
 		"jwtAuth": map[string]any{"keyType": "passphrase", "secret": "jwt-secret-jwt-secret", "algorithm": "HS256"}}))
 	activate(webhookWorkflow("ip", map[string]any{"httpMethod": "GET", "path": "ip", "options": map[string]any{"ipWhitelist": "10.9.9.9, 192.168.0.0/16"}}))
 	activate(webhookWorkflow("slow", map[string]any{"httpMethod": "GET", "path": "slow", "responseMode": "lastNode"}, waitNode(5)))
+	activate(webhookWorkflow("slowrespond", map[string]any{"httpMethod": "GET", "path": "slow-respond", "responseMode": "responseNode"}, waitNode(5),
+		node("Respond", "n8n-nodes-base.respondToWebhook", 1.5, map[string]any{"respondWith": "text", "responseBody": "late"})))
 	activate(webhookWorkflow("bin", map[string]any{"httpMethod": "POST", "path": "bin", "responseMode": "responseNode"},
 		node("Respond", "n8n-nodes-base.respondToWebhook", 1.5, map[string]any{"respondWith": "binary"})))
 	activate(webhookWorkflow("raw", map[string]any{"httpMethod": "POST", "path": "raw", "responseMode": "lastNode", "responseData": "firstEntryBinary"}))
@@ -326,29 +328,28 @@ func TestWebhookExecutions(t *testing.T) {
 		{name: "ip not allowed is 403", method: "GET", url: "/webhook/ip", status: 403, contains: []string{"whitelisted"}},
 		{name: "ip allowed by range", method: "GET", url: "/webhook/ip", header: map[string]string{"X-Forwarded-For": "192.168.4.4"}, status: 200},
 		{name: "no answer in time is 504", method: "GET", url: "/webhook/slow", status: 504, contains: []string{`"code":"TIMEOUT"`}},
+		{name: "no Respond to Webhook in time is 504", method: "GET", url: "/webhook/slow-respond", status: 504, contains: []string{`"code":"TIMEOUT"`, `"execution_id"`}},
 		{name: "binary body in, binary answer out", method: "POST", url: "/webhook/raw", body: []byte{0, 1, 2, 250}, header: map[string]string{"Content-Type": "application/octet-stream"}, status: 200},
 	})
 
-	// The slow execution carries on after the 504 and succeeds.
+	// Both executions that timed out carry on after the 504 and succeed.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var out list[executionView]
 		_, body := a.do("GET", "/api/executions?status=success&mode=webhook", tok, nil, nil)
 		a.json(body, &out)
-		done := false
+		waited := 0
 		for _, e := range out.Data {
-			if e.WorkflowID != "" && e.Mode == "webhook" {
-				_, b := a.do("GET", "/api/executions/"+e.ID+"/data", tok, nil, nil)
-				if strings.Contains(string(b), `"Wait"`) {
-					done = true
-				}
+			_, b := a.do("GET", "/api/executions/"+e.ID+"/data", tok, nil, nil)
+			if strings.Contains(string(b), `"Wait"`) {
+				waited++
 			}
 		}
-		if done {
+		if waited == 2 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the execution that timed out never finished")
+			t.Fatalf("%d of the 2 executions that timed out finished", waited)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
