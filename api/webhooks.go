@@ -299,7 +299,10 @@ func (s *Server) serveWebhook(c *gin.Context, test bool) {
 		s.writeError(c, nodes.Errorf(nodes.CodeWorkflowInvalid, "node %q: %v", node.Name, err))
 		return
 	}
-	if !ipAllowed(p.Options.IPWhitelist, c.ClientIP()) {
+	// The connection's address, not X-Forwarded-For, which any caller
+	// can set (n8n too reads the socket address unless told to trust
+	// proxies).
+	if !ipAllowed(p.Options.IPWhitelist, c.RemoteIP()) {
 		s.writeError(c, nodes.Errorf(nodes.CodeForbidden, "IP is not whitelisted to access the webhook!"))
 		return
 	}

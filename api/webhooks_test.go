@@ -298,7 +298,8 @@ func TestWebhookExecutions(t *testing.T) {
 		"httpHeaderAuth": map[string]any{"name": "X-Api-Key", "value": "k-123"}}))
 	activate(webhookWorkflow("jwt", map[string]any{"httpMethod": "GET", "path": "jwt", "authentication": "jwtAuth", "responseMode": "lastNode",
 		"jwtAuth": map[string]any{"keyType": "passphrase", "secret": "jwt-secret-jwt-secret", "algorithm": "HS256"}}))
-	activate(webhookWorkflow("ip", map[string]any{"httpMethod": "GET", "path": "ip", "options": map[string]any{"ipWhitelist": "10.9.9.9, 192.168.0.0/16"}}))
+	activate(webhookWorkflow("ip", map[string]any{"httpMethod": "GET", "path": "ip", "options": map[string]any{"ipWhitelist": "10.9.9.9, 192.0.2.0/24"}}))
+	activate(webhookWorkflow("ip2", map[string]any{"httpMethod": "GET", "path": "ip2", "options": map[string]any{"ipWhitelist": "10.9.9.9"}}))
 	activate(webhookWorkflow("slow", map[string]any{"httpMethod": "GET", "path": "slow", "responseMode": "lastNode"}, waitNode(5)))
 	activate(webhookWorkflow("slowrespond", map[string]any{"httpMethod": "GET", "path": "slow-respond", "responseMode": "responseNode"}, waitNode(5),
 		node("Respond", "n8n-nodes-base.respondToWebhook", 1.5, map[string]any{"respondWith": "text", "responseBody": "late"})))
@@ -325,8 +326,10 @@ func TestWebhookExecutions(t *testing.T) {
 		{name: "jwt: bad signature is 403", method: "GET", url: "/webhook/jwt", header: map[string]string{"Authorization": "Bearer " + bad}, status: 403},
 		{name: "jwt: good token, payload in the item", method: "GET", url: "/webhook/jwt", header: map[string]string{"Authorization": "Bearer " + good}, status: 200,
 			contains: []string{`"jwtPayload":{"sub":"kim"}`}},
-		{name: "ip not allowed is 403", method: "GET", url: "/webhook/ip", status: 403, contains: []string{"whitelisted"}},
-		{name: "ip allowed by range", method: "GET", url: "/webhook/ip", header: map[string]string{"X-Forwarded-For": "192.168.4.4"}, status: 200},
+		// httptest requests come from 192.0.2.1.
+		{name: "ip allowed by range", method: "GET", url: "/webhook/ip", status: 200},
+		{name: "ip not allowed is 403", method: "GET", url: "/webhook/ip2", status: 403, contains: []string{"whitelisted"}},
+		{name: "X-Forwarded-For does not get around it", method: "GET", url: "/webhook/ip2", header: map[string]string{"X-Forwarded-For": "10.9.9.9"}, status: 403},
 		{name: "no answer in time is 504", method: "GET", url: "/webhook/slow", status: 504, contains: []string{`"code":"TIMEOUT"`}},
 		{name: "no Respond to Webhook in time is 504", method: "GET", url: "/webhook/slow-respond", status: 504, contains: []string{`"code":"TIMEOUT"`, `"execution_id"`}},
 		{name: "binary body in, binary answer out", method: "POST", url: "/webhook/raw", body: []byte{0, 1, 2, 250}, header: map[string]string{"Content-Type": "application/octet-stream"}, status: 200},
