@@ -20,6 +20,7 @@ import (
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/nodes/expr"
 	"github.com/weft/weft/persistence"
+	"github.com/weft/weft/temporal"
 )
 
 // Config is the API's configuration.
@@ -52,6 +53,16 @@ type Config struct {
 	// EncryptionKeys encrypt credentials at rest; without them the
 	// credential endpoints answer an internal error.
 	EncryptionKeys *persistence.Keyring
+	// WebhookURL is the public base URL of webhooks, ending in "/"
+	// (WEBHOOK_URL); empty derives it from each request.
+	WebhookURL string
+	// WebhookTimeout bounds how long a lastNode or responseNode webhook
+	// call waits for its answer before 504 (default 60 s).
+	WebhookTimeout time.Duration
+	// WebhookCredentials resolves the credentials Webhook nodes reference
+	// for authenticating callers; nil (or a node referencing none) falls
+	// back to the data configured on the node (webhooks.go).
+	WebhookCredentials nodes.CredentialSource
 }
 
 func (c *Config) defaults() {
@@ -73,6 +84,12 @@ func (c *Config) defaults() {
 	if c.TemporalNamespace == "" {
 		c.TemporalNamespace = "default"
 	}
+	if c.WebhookTimeout == 0 {
+		c.WebhookTimeout = 60 * time.Second
+	}
+	if c.WebhookURL != "" && !strings.HasSuffix(c.WebhookURL, "/") {
+		c.WebhookURL += "/"
+	}
 }
 
 // Runner starts and controls executions on Temporal. TemporalRunner
@@ -90,6 +107,10 @@ type Runner interface {
 	Status(ctx context.Context, executionID string) (string, error)
 	// Ping checks that Temporal answers.
 	Ping(ctx context.Context) error
+	// StartForResponse starts an execution for a webhook call answered
+	// by a Respond to Webhook node (Update-with-Start) and returns, once
+	// it runs, the function that waits for that answer.
+	StartForResponse(ctx context.Context, req StartRequest) (func(context.Context) (*temporal.WebhookReply, error), error)
 }
 
 // StartRequest is what Runner.Start needs.
@@ -101,6 +122,10 @@ type StartRequest struct {
 	// RetryOf, when set, is the failed execution whose successful node
 	// outputs are reused.
 	RetryOf string
+	// StartNode, when set, is the trigger node to start from.
+	StartNode string
+	// Webhook describes the webhook call that starts the execution.
+	Webhook *temporal.WebhookTrigger
 }
 
 // Server is the HTTP API.
@@ -137,6 +162,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	}
 	s.activators = append(s.activators, recursionCheck{})
 	s.activators = append(s.activators, scheduleActivator{s})
+	s.activators = append(s.activators, webhookActivator{})
 	s.engine = s.routes()
 	return s
 }
@@ -172,6 +198,7 @@ func (s *Server) routes() *gin.Engine {
 	s.executionRoutes(p)
 	s.scheduleRoutes(p)
 	s.credentialRoutes(p)
+	s.webhookRoutes(r, p)
 	p.GET("/audit", s.requireAdmin(), s.listAudit)
 	return r
 }

@@ -20,17 +20,27 @@ type TemporalRunner struct {
 
 // Start implements Runner.
 func (r TemporalRunner) Start(ctx context.Context, req StartRequest) error {
+	_, err := r.Client.Start(ctx, executionInput(req), temporal.StartOptions{})
+	return err
+}
+
+func executionInput(req StartRequest) temporal.ExecutionInput {
 	e := req.Execution
 	def := req.Definition
 	if req.WorkflowName != "" && req.WorkflowName != def.Name {
 		def = def.Clone()
 		def.Name = req.WorkflowName
 	}
-	_, err := r.Client.Start(ctx, temporal.ExecutionInput{
+	return temporal.ExecutionInput{
 		ExecutionID: e.ID, WorkflowID: e.WorkflowID, VersionID: e.VersionID, Mode: e.Mode,
 		Workflow: def, TriggerItems: req.TriggerItems, RetryOf: req.RetryOf,
-	}, temporal.StartOptions{})
-	return err
+		StartNode: req.StartNode, Webhook: req.Webhook,
+	}
+}
+
+// StartForResponse implements Runner.
+func (r TemporalRunner) StartForResponse(ctx context.Context, req StartRequest) (func(context.Context) (*temporal.WebhookReply, error), error) {
+	return r.Client.StartForResponse(ctx, executionInput(req), temporal.StartOptions{})
 }
 
 // Cancel implements Runner. An execution Temporal does not know is

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -251,21 +252,35 @@ func (s *Server) saveDefinition(c *gin.Context, cur *persistence.Workflow, def *
 		s.writeError(c, err)
 		return
 	}
-	if err := s.checkCredentialRefs(c.Request.Context(), cur.OwnerID, def); err != nil {
+	ctx := c.Request.Context()
+	if err := s.checkCredentialRefs(ctx, cur.OwnerID, def); err != nil {
 		s.writeError(c, err)
 		return
 	}
-	w, err := s.db.UpdateWorkflow(c.Request.Context(), scopeOf(c), cur.ID, currentUser(c).ID, def, tags)
+	w, err := s.db.UpdateWorkflow(ctx, scopeOf(c), cur.ID, currentUser(c).ID, def, tags)
 	if err != nil {
 		s.writeError(c, err)
 		return
+	}
+	if w.Active {
+		// The triggers follow the saved version. If they cannot (a webhook
+		// path another workflow holds), the save stands and the workflow
+		// is deactivated, as n8n does, and the clash is the answer.
+		if err := s.activate(ctx, scopeOf(c), w); err != nil {
+			if derr := s.deactivate(ctx, scopeOf(c), w.ID); derr != nil {
+				s.log.Error("deactivate after failed re-activation", zap.String("workflow_id", w.ID), zap.Error(derr))
+			}
+			s.writeError(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, viewWorkflow(w))
 }
 
 func (s *Server) deleteWorkflow(c *gin.Context) {
 	id := c.Param("id")
-	// Deactivating first removes the workflow's triggers (schedules).
+	// Deactivating first removes the workflow's triggers (schedules,
+	// webhooks): a deleted workflow answers no webhook.
 	if err := s.deactivate(c.Request.Context(), scopeOf(c), id); err != nil {
 		s.writeError(c, err)
 		return

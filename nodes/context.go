@@ -30,6 +30,9 @@ type ExecutionInfo struct {
 	ResumeURL  string
 	// CustomData is n8n's $execution.customData, set by nodes.
 	CustomData map[string]string
+	// WebhookMethod is the HTTP method of the webhook call that started
+	// the execution, seen by its trigger node only.
+	WebhookMethod string
 }
 
 // Context is what a node sees while it runs.

@@ -85,6 +85,9 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 		return nil, err
 	}
 	res := &NodeResult{TaskResult: nodes.RunResult(run), NodeError: trimError(run.Error)}
+	if res.Response, err = a.webhookResponse(ctx, req, node, run); err != nil {
+		return nil, err
+	}
 	a.publish(ctx, Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
 		Node: node.Name, RunIndex: req.Task.RunIndex, Status: run.ExecutionStatus, Error: res.Error})
 	return res, nil
@@ -325,7 +328,7 @@ func (a *Activities) nodeContext(ctx context.Context, def *nodes.Workflow, node 
 		Workflow:    def,
 		Node:        node,
 		RunIndex:    t.RunIndex,
-		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode, ResumeURL: ResumeURL(a.PublicURL, req.ExecutionID)},
+		Execution:   nodes.ExecutionInfo{ID: req.ExecutionID, WorkflowID: req.WorkflowID, Mode: req.Mode, ResumeURL: ResumeURL(a.PublicURL, req.ExecutionID), WebhookMethod: req.WebhookMethod},
 		Inputs:      inputs,
 		Source:      t.Sources(),
 		Runs:        &storeReader{ctx: ctx, store: a.Store, execution: req.ExecutionID, counts: req.Runs, loaded: map[string][]*nodes.NodeRun{}},

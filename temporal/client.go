@@ -103,17 +103,31 @@ const runTimeoutGrace = time.Minute
 // (nodes.TriggerRunNode) and the input carries a TriggerRef instead; they
 // stay there if the start then fails, and go with the execution's data.
 func (c *Client) Start(ctx context.Context, in ExecutionInput, opts StartOptions) (client.WorkflowRun, error) {
+	so, err := c.startOptions(ctx, &in, opts)
+	if err != nil {
+		return nil, err
+	}
+	run, err := c.Temporal.ExecuteWorkflow(ctx, so, WorkflowName, in)
+	if err != nil {
+		return nil, fmt.Errorf("start execution %s: %w", in.ExecutionID, err)
+	}
+	return run, nil
+}
+
+// startOptions checks in, stores its large trigger items and returns the
+// options Start starts it with.
+func (c *Client) startOptions(ctx context.Context, in *ExecutionInput, opts StartOptions) (client.StartWorkflowOptions, error) {
 	if in.ExecutionID == "" {
-		return nil, nodes.Errorf(nodes.CodeInvalid, "execution id is required")
+		return client.StartWorkflowOptions{}, nodes.Errorf(nodes.CodeInvalid, "execution id is required")
 	}
 	if in.Workflow == nil {
-		return nil, nodes.Errorf(nodes.CodeInvalid, "execution %s has no workflow definition", in.ExecutionID)
+		return client.StartWorkflowOptions{}, nodes.Errorf(nodes.CodeInvalid, "execution %s has no workflow definition", in.ExecutionID)
 	}
 	if in.Mode == "" {
 		in.Mode = nodes.ModeManual
 	}
-	if err := c.storeTrigger(ctx, &in); err != nil {
-		return nil, err
+	if err := c.storeTrigger(ctx, in); err != nil {
+		return client.StartWorkflowOptions{}, err
 	}
 	memo := map[string]any{"workflowName": in.Workflow.Name, "versionId": in.VersionID, "mode": in.Mode}
 	for k, v := range opts.Memo {
@@ -139,11 +153,7 @@ func (c *Client) Start(ctx context.Context, in ExecutionInput, opts StartOptions
 	if secs := in.Workflow.Settings.ExecutionTimeout; secs > 0 {
 		so.WorkflowRunTimeout = time.Duration(secs)*time.Second + runTimeoutGrace
 	}
-	run, err := c.Temporal.ExecuteWorkflow(ctx, so, WorkflowName, in)
-	if err != nil {
-		return nil, fmt.Errorf("start execution %s: %w", in.ExecutionID, err)
-	}
-	return run, nil
+	return so, nil
 }
 
 // Cancel asks a running execution to stop; the interpreter records the

@@ -84,6 +84,8 @@ type ExecutionInput struct {
 	// Parent is set on a sub-workflow's execution: who called it, and how
 	// deeply it is nested (subworkflow.go).
 	Parent *ParentExecution `json:"parent,omitempty"`
+	// Webhook is set when a webhook call started the execution.
+	Webhook *WebhookTrigger `json:"webhook,omitempty"`
 }
 
 // StoredItems refers to items kept in the run store instead of travelling
@@ -147,6 +149,9 @@ type NodeRequest struct {
 	// Runs counts the completed runs of every node so far; expressions
 	// that read other nodes ($('Node')) see these.
 	Runs map[string]int `json:"runs,omitempty"`
+	// WebhookMethod is the method of the webhook call that started the
+	// execution, on the start node's request only.
+	WebhookMethod string `json:"webhookMethod,omitempty"`
 }
 
 // NodeResult is what a node activity returns: the summary the scheduler
@@ -154,6 +159,8 @@ type NodeRequest struct {
 type NodeResult struct {
 	nodes.TaskResult
 	NodeError *nodes.NodeError `json:"nodeError,omitempty"`
+	// Response is a Respond to Webhook node's answer.
+	Response *nodes.WebhookResponse `json:"response,omitempty"`
 }
 
 // RunRecord asks to record a run the runner did not make: a node whose

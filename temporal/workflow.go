@@ -57,6 +57,10 @@ type interpreter struct {
 	// which may be thousands of them later, so the check adds them.
 	seenLength int
 	locals     int
+
+	// webhook is set while a webhook call waits for a Respond to
+	// Webhook node (webhook.go).
+	webhook *webhookState
 }
 
 // activities is the typed nil through which the workflow names activities.
@@ -86,6 +90,9 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (LiveStatus, error) {
 		return ip.live, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := ip.setupWebhook(ctx); err != nil {
 		return nil, err
 	}
 	if cont == nil {
@@ -156,6 +163,7 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 				lastErr = &nodes.NodeError{Message: res.Error, Node: task.Node}
 			}
 		}
+		ip.noteResponse(res)
 		sched.Done(task, res.TaskResult)
 		ip.done++
 	}
@@ -260,7 +268,7 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 // It reads the workflow info only and issues no command, so histories
 // recorded before it existed replay unchanged.
 func (ip *interpreter) continueNow(ctx workflow.Context) bool {
-	if ip.done == 0 || ctx.Err() != nil {
+	if ip.done == 0 || ctx.Err() != nil || ip.webhookPending(ctx) {
 		return false
 	}
 	info := workflow.GetInfo(ctx)
@@ -345,6 +353,9 @@ func (ip *interpreter) request(task *nodes.Task) NodeRequest {
 	if task.Trigger {
 		req.TriggerItems = ip.in.TriggerItems
 		req.TriggerRef = ip.in.TriggerRef
+		if ip.in.Webhook != nil {
+			req.WebhookMethod = ip.in.Webhook.Method
+		}
 	}
 	return req
 }
@@ -408,6 +419,7 @@ func (ip *interpreter) finish(ctx workflow.Context, status string, e *nodes.Node
 		res.LastNodeExecuted = ip.sched.State.LastNodeExecuted
 	}
 	ip.record(ctx, activities.ExecutionFinished, status, res)
+	ip.webhookEnded(ctx, status)
 	if status == nodes.StatusError {
 		ip.startErrorWorkflow(ctx, res)
 	}

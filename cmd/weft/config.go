@@ -54,6 +54,11 @@ type config struct {
 	// n8n names it, or WEFT_PUBLIC_URL; default http://localhost:PORT):
 	// resume URLs are built on it.
 	PublicURL string
+	// WebhookURL is the public base URL of webhooks (WEBHOOK_URL) and
+	// WebhookTimeout how long a webhook call waits for its answer
+	// (WEFT_WEBHOOK_TIMEOUT).
+	WebhookURL     string
+	WebhookTimeout time.Duration
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -73,6 +78,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		LogLevel:         or(getenv("LOG_LEVEL"), "info"),
 		LogFormat:        or(getenv("LOG_FORMAT"), "console"),
 		Timezone:         getenv("GENERIC_TIMEZONE"),
+		WebhookURL:       getenv("WEBHOOK_URL"),
 	}
 	var errs []error
 	intVar := func(name string, def int, dst *int) {
@@ -108,6 +114,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	durVar("RATE_LIMIT_DURATION", time.Minute, &c.RateDuration)
 	durVar("JWT_ACCESS_EXPIRY", 15*time.Minute, &c.AccessExpiry)
 	durVar("JWT_REFRESH_EXPIRY", 7*24*time.Hour, &c.RefreshExpiry)
+	durVar("WEFT_WEBHOOK_TIMEOUT", time.Minute, &c.WebhookTimeout)
 	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)
