@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
@@ -46,6 +47,15 @@ type Config struct {
 	TemporalUIURL string
 	// TemporalNamespace is the namespace of the UI links.
 	TemporalNamespace string
+	// Bus carries events to the WebSocket clients (GET /api/ws) and takes
+	// the API's own (workflow.updated); nil: no events.
+	Bus Bus
+	// Metrics is the Prometheus registry the API's metrics join and
+	// GET /metrics serves; nil: a registry of the API's own.
+	Metrics *prometheus.Registry
+	// NoMetricsRoute leaves GET /metrics out (METRICS=false, or served on
+	// METRICS_PORT instead).
+	NoMetricsRoute bool
 }
 
 func (c *Config) defaults() {
@@ -66,6 +76,9 @@ func (c *Config) defaults() {
 	}
 	if c.TemporalNamespace == "" {
 		c.TemporalNamespace = "default"
+	}
+	if c.Metrics == nil {
+		c.Metrics = prometheus.NewRegistry()
 	}
 }
 
@@ -112,6 +125,9 @@ type Server struct {
 	// activators register the triggers of workflows being activated
 	// (activation.go).
 	activators []activator
+	// hub relays bus events to WebSocket clients (ws.go).
+	hub     *hub
+	metrics *apiMetrics
 }
 
 // New returns the API server.
@@ -122,7 +138,10 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
-		expr: expr.New(expr.Options{})}
+		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics)}
+	if cfg.Bus != nil {
+		cfg.Bus.Subscribe(s.hub.dispatch)
+	}
 	s.validate.RegisterTagNameFunc(func(f reflectStructField) string { return jsonName(f) })
 	if cfg.RateLimitRequests > 0 {
 		s.ipLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
@@ -140,7 +159,7 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
+	r.Use(s.observeRequests(), withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -148,6 +167,9 @@ func (s *Server) routes() *gin.Engine {
 		s.writeErrorStatus(c, http.StatusMethodNotAllowed, invalid("method %s is not allowed here", c.Request.Method))
 	})
 	r.GET("/healthz", s.health)
+	if !s.cfg.NoMetricsRoute {
+		r.GET("/metrics", s.metricsHandler())
+	}
 
 	a := r.Group("/api")
 	auth := a.Group("/auth")
@@ -155,6 +177,7 @@ func (s *Server) routes() *gin.Engine {
 	auth.POST("/login", s.login)
 	auth.POST("/refresh", s.refresh)
 	auth.POST("/logout", s.logout)
+	s.realtimeRoutes(a)
 
 	p := a.Group("", s.requireAuth(), s.limitUser())
 	p.GET("/auth/me", s.me)

@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -115,7 +116,16 @@ type Event struct {
 	RunIndex    int       `json:"runIndex,omitempty"`
 	Status      string    `json:"status,omitempty"`
 	Error       string    `json:"error,omitempty"`
-	At          time.Time `json:"at"`
+	// Mode is the execution's trigger mode (execution events).
+	Mode string `json:"mode,omitempty"`
+	// Items counts the items on each main output (node.completed).
+	Items []int `json:"items,omitempty"`
+	// Preview holds the first output items' JSON, as many as fit in
+	// MaxPreviewBytes (node.completed); PreviewTruncated says items were
+	// left out.
+	Preview          []json.RawMessage `json:"preview,omitempty"`
+	PreviewTruncated bool              `json:"previewTruncated,omitempty"`
+	At               time.Time         `json:"at"`
 }
 
 // EventPublisher delivers events; it must not block for long, and a
