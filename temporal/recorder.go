@@ -109,13 +109,13 @@ const (
 // Event is one progress notice of an execution, relayed to WebSocket
 // clients by the API.
 type Event struct {
-	Type        string    `json:"type"`
-	ExecutionID string    `json:"executionId"`
-	WorkflowID  string    `json:"workflowId"`
-	Node        string    `json:"node,omitempty"`
-	RunIndex    int       `json:"runIndex,omitempty"`
-	Status      string    `json:"status,omitempty"`
-	Error       string    `json:"error,omitempty"`
+	Type        string `json:"type"`
+	ExecutionID string `json:"executionId"`
+	WorkflowID  string `json:"workflowId"`
+	Node        string `json:"node,omitempty"`
+	RunIndex    int    `json:"runIndex,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Error       string `json:"error,omitempty"`
 	// Mode is the execution's trigger mode (execution events).
 	Mode string `json:"mode,omitempty"`
 	// Items counts the items on each main output (node.completed).
