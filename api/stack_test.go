@@ -52,6 +52,13 @@ type testStack struct {
 // and returns the runner the API uses with it.
 func newStack(t *testing.T, db *persistence.DB) *testStack {
 	t.Helper()
+	return newStackWith(t, db, nil, nil)
+}
+
+// newStackWith is newStack with the client's metrics handler (nil: none)
+// and a change to the worker's activities (nil: none).
+func newStackWith(t *testing.T, db *persistence.DB, metrics client.MetricsHandler, mutate func(*temporal.Activities)) *testStack {
+	t.Helper()
 	temporalOnce.Do(func() {
 		temporalServer, temporalErr = devserver.Start(context.Background(), devserver.Options{
 			UIPort: -1, SearchAttributes: temporal.SearchAttributes(),
@@ -60,18 +67,23 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 	if temporalErr != nil {
 		t.Fatal(temporalErr)
 	}
-	c, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Namespace: temporalServer.Namespace(), Logger: quietLogger})
+	c, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Namespace: temporalServer.Namespace(), Logger: quietLogger,
+		MetricsHandler: metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
 	queue := "weft-test-" + uuid.NewString()
 	w := worker.New(c, queue, worker.Options{})
-	temporal.Register(w, &temporal.Activities{
+	acts := &temporal.Activities{
 		Store:       db.RunStore(),
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
-	})
+	}
+	if mutate != nil {
+		mutate(acts)
+	}
+	temporal.Register(w, acts)
 	if err := w.Start(); err != nil {
 		c.Close()
 		t.Fatal(err)
