@@ -15,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/weft/weft/nodes"
@@ -63,6 +64,15 @@ type Config struct {
 	// for authenticating callers; nil (or a node referencing none) falls
 	// back to the data configured on the node (webhooks.go).
 	WebhookCredentials nodes.CredentialSource
+	// Bus carries events to the WebSocket clients (GET /api/ws) and takes
+	// the API's own (workflow.updated); nil: no events.
+	Bus Bus
+	// Metrics is the Prometheus registry the API's metrics join and
+	// GET /metrics serves; nil: a registry of the API's own.
+	Metrics *prometheus.Registry
+	// NoMetricsRoute leaves GET /metrics out (METRICS=false, or served on
+	// METRICS_PORT instead).
+	NoMetricsRoute bool
 }
 
 func (c *Config) defaults() {
@@ -89,6 +99,9 @@ func (c *Config) defaults() {
 	}
 	if c.WebhookURL != "" && !strings.HasSuffix(c.WebhookURL, "/") {
 		c.WebhookURL += "/"
+	}
+	if c.Metrics == nil {
+		c.Metrics = prometheus.NewRegistry()
 	}
 }
 
@@ -143,6 +156,9 @@ type Server struct {
 	// activators register the triggers of workflows being activated
 	// (activation.go).
 	activators []activator
+	// hub relays bus events to WebSocket clients (ws.go).
+	hub     *hub
+	metrics *apiMetrics
 }
 
 // New returns the API server.
@@ -153,7 +169,10 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
-		expr: expr.New(expr.Options{})}
+		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics)}
+	if cfg.Bus != nil {
+		cfg.Bus.Subscribe(s.hub.dispatch)
+	}
 	s.validate.RegisterTagNameFunc(func(f reflectStructField) string { return jsonName(f) })
 	if cfg.RateLimitRequests > 0 {
 		s.ipLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
@@ -174,7 +193,7 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
+	r.Use(s.observeRequests(), withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})
@@ -183,6 +202,9 @@ func (s *Server) routes() *gin.Engine {
 	})
 	r.GET("/healthz", s.health)
 	s.waitingRoutes(r)
+	if !s.cfg.NoMetricsRoute {
+		r.GET("/metrics", s.metricsHandler())
+	}
 
 	a := r.Group("/api")
 	auth := a.Group("/auth")
@@ -190,6 +212,7 @@ func (s *Server) routes() *gin.Engine {
 	auth.POST("/login", s.login)
 	auth.POST("/refresh", s.refresh)
 	auth.POST("/logout", s.logout)
+	s.realtimeRoutes(a)
 
 	p := a.Group("", s.requireAuth(), s.limitUser())
 	p.GET("/auth/me", s.me)

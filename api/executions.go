@@ -97,7 +97,9 @@ func (s *Server) executeWorkflow(c *gin.Context) {
 		return
 	}
 	e := &persistence.Execution{WorkflowID: w.ID, VersionID: w.VersionID, OwnerID: w.OwnerID, Mode: nodes.ModeManual}
-	if err := s.start(ctx, e, w.Name, w.Definition, items, ""); err != nil {
+	err = s.start(ctx, e, w.Name, w.Definition, items, "")
+	c.Set(logExecutionKey, e.ID)
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}

@@ -19,6 +19,10 @@ import (
 
 const requestIDKey = "weft.request_id"
 
+// logExecutionKey holds the id of an execution a request started, for the
+// request log line.
+const logExecutionKey = "weft.log.execution_id"
+
 // requestID returns the request's id.
 func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
@@ -54,8 +58,18 @@ func (s *Server) logRequests() gin.HandlerFunc {
 		if u := currentUser(c); u != nil {
 			fields = append(fields, zap.String("user_id", u.ID))
 		}
+		route := c.FullPath()
 		if id := c.Param("id"); id != "" {
 			fields = append(fields, zap.String("object_id", id))
+			switch {
+			case strings.HasPrefix(route, "/api/workflows/"):
+				fields = append(fields, zap.String("workflow_id", id))
+			case strings.HasPrefix(route, "/api/executions/"):
+				fields = append(fields, zap.String("execution_id", id))
+			}
+		}
+		if id := c.GetString(logExecutionKey); id != "" {
+			fields = append(fields, zap.String("execution_id", id))
 		}
 		s.log.Info("request", fields...)
 	}

@@ -176,6 +176,7 @@ func (s *Server) saveGraph(c *gin.Context, w *persistence.Workflow, def *nodes.W
 		s.writeError(c, err)
 		return nil, false
 	}
+	s.workflowChanged(c.Request.Context(), saved.ID)
 	return saved, true
 }
 

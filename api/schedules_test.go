@@ -120,7 +120,7 @@ func TestScheduleRunsOncePerTick(t *testing.T) {
 		stack.worker.Stop()
 		time.Sleep(1500 * time.Millisecond)
 		a2 := newTestAPI(t, db, stack.runner, nil)
-		startWorker(t, stack.runner.Client, db)
+		startWorker(t, stack.runner.Client, db, nil)
 		awaitRuns(t, db, wf.ID, len(first)+2)
 		if s := a2.schedules(tok, wf.ID); len(s) != 1 || s[0].LastRunAt == nil || s[0].NextRunAt == nil {
 			t.Errorf("schedules after runs: %+v", s)

@@ -53,6 +53,13 @@ type testStack struct {
 // and returns the runner the API uses with it.
 func newStack(t *testing.T, db *persistence.DB) *testStack {
 	t.Helper()
+	return newStackWith(t, db, nil, nil)
+}
+
+// newStackWith is newStack with the client's metrics handler (nil: none)
+// and a change to the worker's activities (nil: none).
+func newStackWith(t *testing.T, db *persistence.DB, metrics client.MetricsHandler, mutate func(*temporal.Activities)) *testStack {
+	t.Helper()
 	temporalOnce.Do(func() {
 		temporalServer, temporalErr = devserver.Start(context.Background(), devserver.Options{
 			UIPort: -1, SearchAttributes: temporal.SearchAttributes(),
@@ -61,30 +68,36 @@ func newStack(t *testing.T, db *persistence.DB) *testStack {
 	if temporalErr != nil {
 		t.Fatal(temporalErr)
 	}
-	c, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Namespace: temporalServer.Namespace(), Logger: quietLogger})
+	c, err := client.Dial(client.Options{HostPort: temporalServer.FrontendHostPort(), Namespace: temporalServer.Namespace(), Logger: quietLogger,
+		MetricsHandler: metrics})
 	if err != nil {
 		t.Fatal(err)
 	}
 	queue := "weft-test-" + uuid.NewString()
 	tc := &temporal.Client{Temporal: c, TaskQueue: queue, Store: db.RunStore()}
 	t.Cleanup(c.Close)
-	w := startWorker(t, tc, db)
+	w := startWorker(t, tc, db, mutate)
 	return &testStack{runner: TemporalRunner{Client: tc}, client: c, worker: w}
 }
 
 // startWorker starts a worker running the interpreter and scheduled runs
-// against db on tc's task queue; it stops at cleanup if not before.
-func startWorker(t *testing.T, tc *temporal.Client, db *persistence.DB) worker.Worker {
+// against db on tc's task queue, with mutate's change to its activities
+// (nil: none); it stops at cleanup if not before.
+func startWorker(t *testing.T, tc *temporal.Client, db *persistence.DB, mutate func(*temporal.Activities)) worker.Worker {
 	t.Helper()
 	w := worker.New(tc.Temporal, tc.TaskQueue, worker.Options{})
-	temporal.Register(w, &temporal.Activities{
+	acts := &temporal.Activities{
 		Store:       db.RunStore(),
 		Definitions: temporal.NewDBDefinitions(db),
 		Recorder:    temporal.DBRecorder{DB: db},
 		Expr:        expr.New(expr.Options{}),
 		Credentials: temporal.NewDBCredentials(db, testKeys),
 		Workflows:   temporal.DBWorkflows{DB: db},
-	})
+	}
+	if mutate != nil {
+		mutate(acts)
+	}
+	temporal.Register(w, acts)
 	temporal.RegisterSchedules(w, &temporal.ScheduleActivities{Store: db, Client: tc})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)

@@ -274,6 +274,7 @@ func (s *Server) saveDefinition(c *gin.Context, cur *persistence.Workflow, def *
 			return
 		}
 	}
+	s.workflowChanged(c.Request.Context(), w.ID)
 	c.JSON(http.StatusOK, viewWorkflow(w))
 }
 
@@ -321,6 +322,7 @@ func (s *Server) setActive(c *gin.Context, active bool) {
 		action = "workflow.activate"
 	}
 	s.audit(c, currentUser(c).ID, action, "workflow", id, nil)
+	s.workflowChanged(ctx, id)
 	s.getWorkflow(c)
 }
 

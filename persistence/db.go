@@ -37,6 +37,8 @@ import (
 type DB struct {
 	gorm    *gorm.DB
 	dialect string
+	// dsn opens the dedicated connection of Listen (PostgreSQL).
+	dsn string
 }
 
 // Options tune the connection pool.
@@ -99,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
-	db := &DB{gorm: g, dialect: dialect}
+	db := &DB{gorm: g, dialect: dialect, dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)

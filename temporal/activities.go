@@ -42,6 +42,8 @@ type Activities struct {
 	// PublicURL is the base of resume URLs ($execution.resumeUrl) and
 	// execution links; empty is DefaultPublicURL.
 	PublicURL string
+	// Metrics counts node durations; nil counts nothing.
+	Metrics *Metrics
 }
 
 // retryableAttempts is how many times an activity is attempted for failures
@@ -71,11 +73,15 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 	}
 	a.publish(ctx, Event{Type: EventNodeExecuting, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
 		Node: node.Name, RunIndex: req.Task.RunIndex})
+	started := time.Now()
 	run := nodes.RunNode(nctx)
+	a.Metrics.nodeRan(node.Type, runStatus(run), time.Since(started))
 	if err := retryError(node, run, activity.GetInfo(ctx).Attempt); err != nil {
 		return nil, err
 	}
 	if run == nil {
+		a.publish(ctx, Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
+			Node: node.Name, RunIndex: req.Task.RunIndex, Status: nodes.StatusSuccess})
 		return &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusSuccess, NoData: true}}, nil
 	}
 	run.ExecutionIndex = req.Task.ExecutionIndex
@@ -88,9 +94,19 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 	if res.Response, err = a.webhookResponse(ctx, req, node, run); err != nil {
 		return nil, err
 	}
-	a.publish(ctx, Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
-		Node: node.Name, RunIndex: req.Task.RunIndex, Status: run.ExecutionStatus, Error: res.Error})
+	done := Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
+		Node: node.Name, RunIndex: req.Task.RunIndex, Status: run.ExecutionStatus, Error: res.Error, Items: res.Outputs}
+	done.Preview, done.PreviewTruncated = preview(run)
+	a.publish(ctx, done)
 	return res, nil
+}
+
+// runStatus is a run's status for metrics; a run without data succeeded.
+func runStatus(run *nodes.NodeRun) string {
+	if run == nil {
+		return nodes.StatusSuccess
+	}
+	return run.ExecutionStatus
 }
 
 // retryError returns the error that makes Temporal try the node again, or

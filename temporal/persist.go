@@ -3,6 +3,7 @@ package temporal
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -36,11 +37,34 @@ func (d *DBDefinitions) Definition(ctx context.Context, versionID string) (*node
 // DBRecorder keeps the executions table in step with the interpreter.
 type DBRecorder struct {
 	DB *persistence.DB
+	// Metrics, when set, counts executions started and finished. The row
+	// is read first, so a resume after a wait or a repeated report (the
+	// recorder is at-least-once) is not counted again.
+	Metrics *Metrics
+}
+
+// row returns the execution's row when metrics are counted.
+func (r DBRecorder) row(ctx context.Context, id string) *persistence.Execution {
+	if r.Metrics == nil {
+		return nil
+	}
+	e, err := r.DB.GetExecution(ctx, persistence.Scope{Admin: true}, id)
+	if err != nil {
+		return nil
+	}
+	return e
 }
 
 // ExecutionStarted implements ExecutionRecorder.
 func (r DBRecorder) ExecutionStarted(ctx context.Context, rec ExecutionRecord) error {
-	return r.DB.UpdateExecution(ctx, rec.ExecutionID, persistence.ExecutionUpdate{Status: nodes.StatusRunning})
+	before := r.row(ctx, rec.ExecutionID)
+	if err := r.DB.UpdateExecution(ctx, rec.ExecutionID, persistence.ExecutionUpdate{Status: nodes.StatusRunning}); err != nil {
+		return err
+	}
+	if before != nil && before.Status == nodes.StatusNew {
+		r.Metrics.executionStarted(rec.Mode)
+	}
+	return nil
 }
 
 // ExecutionWaiting implements ExecutionRecorder.
@@ -75,7 +99,18 @@ func (r DBRecorder) ExecutionFinished(ctx context.Context, rec ExecutionRecord) 
 		msg := rec.Error.Message
 		u.Error = &msg
 	}
-	return r.DB.UpdateExecution(ctx, rec.ExecutionID, u)
+	before := r.row(ctx, rec.ExecutionID)
+	if err := r.DB.UpdateExecution(ctx, rec.ExecutionID, u); err != nil {
+		return err
+	}
+	if before != nil && !persistence.Final(before.Status) {
+		end := rec.At
+		if end.IsZero() {
+			end = time.Now()
+		}
+		r.Metrics.executionFinished(rec.Status, rec.Mode, end.Sub(before.StartedAt))
+	}
+	return nil
 }
 
 var (

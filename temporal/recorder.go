@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -111,14 +112,23 @@ const (
 // Event is one progress notice of an execution, relayed to WebSocket
 // clients by the API.
 type Event struct {
-	Type        string    `json:"type"`
-	ExecutionID string    `json:"executionId"`
-	WorkflowID  string    `json:"workflowId"`
-	Node        string    `json:"node,omitempty"`
-	RunIndex    int       `json:"runIndex,omitempty"`
-	Status      string    `json:"status,omitempty"`
-	Error       string    `json:"error,omitempty"`
-	At          time.Time `json:"at"`
+	Type        string `json:"type"`
+	ExecutionID string `json:"executionId"`
+	WorkflowID  string `json:"workflowId"`
+	Node        string `json:"node,omitempty"`
+	RunIndex    int    `json:"runIndex,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Error       string `json:"error,omitempty"`
+	// Mode is the execution's trigger mode (execution events).
+	Mode string `json:"mode,omitempty"`
+	// Items counts the items on each main output (node.completed).
+	Items []int `json:"items,omitempty"`
+	// Preview holds the first output items' JSON, as many as fit in
+	// MaxPreviewBytes (node.completed); PreviewTruncated says items were
+	// left out.
+	Preview          []json.RawMessage `json:"preview,omitempty"`
+	PreviewTruncated bool              `json:"previewTruncated,omitempty"`
+	At               time.Time         `json:"at"`
 }
 
 // EventPublisher delivers events; it must not block for long, and a

@@ -59,6 +59,11 @@ type config struct {
 	// (WEFT_WEBHOOK_TIMEOUT).
 	WebhookURL     string
 	WebhookTimeout time.Duration
+	// Metrics serves GET /metrics (METRICS, default true); MetricsPort,
+	// when set, serves it on a port of its own instead of the API's (the
+	// only way to scrape `weft worker`).
+	Metrics     bool
+	MetricsPort int
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -111,6 +116,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	intVar("WEFT_TEMPORAL_PORT", 7233, &c.TemporalPort)
 	intVar("WEFT_TEMPORAL_UI_PORT", 8233, &c.TemporalUIPort)
 	intVar("RATE_LIMIT_REQUESTS", 600, &c.RateRequests)
+	intVar("METRICS_PORT", 0, &c.MetricsPort)
+	switch strings.ToLower(getenv("METRICS")) {
+	case "", "true", "1", "on", "yes":
+		c.Metrics = true
+	case "false", "0", "off", "no":
+	default:
+		errs = append(errs, fmt.Errorf("METRICS=%q: want true or false", getenv("METRICS")))
+	}
 	durVar("RATE_LIMIT_DURATION", time.Minute, &c.RateDuration)
 	durVar("JWT_ACCESS_EXPIRY", 15*time.Minute, &c.AccessExpiry)
 	durVar("JWT_REFRESH_EXPIRY", 7*24*time.Hour, &c.RefreshExpiry)

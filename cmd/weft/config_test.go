@@ -18,7 +18,8 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Port != 8080 || c.TemporalPort != 7233 || c.TemporalUIPort != 8233 || c.DataDir != ".weft" ||
-		c.Namespace != "default" || c.AccessExpiry != 15*time.Minute || c.RefreshExpiry != 168*time.Hour || c.external {
+		c.Namespace != "default" || c.AccessExpiry != 15*time.Minute || c.RefreshExpiry != 168*time.Hour || c.external ||
+		!c.Metrics || c.MetricsPort != 0 {
 		t.Fatalf("defaults = %+v", c)
 	}
 	if err := c.checkSecrets(); err != nil {
@@ -37,6 +38,8 @@ func TestLoadConfigErrors(t *testing.T) {
 	}{
 		{"bad port", map[string]string{"PORT": "eighty"}, "PORT"},
 		{"bad duration", map[string]string{"JWT_ACCESS_EXPIRY": "15"}, "JWT_ACCESS_EXPIRY"},
+		{"bad metrics switch", map[string]string{"METRICS": "maybe"}, "METRICS"},
+		{"bad metrics port", map[string]string{"METRICS_PORT": "ninety"}, "METRICS_PORT"},
 		{"database without secrets", map[string]string{"DATABASE_URL": "postgres://x@h/db"}, "JWT_SECRET is required"},
 		{"database without encryption key", map[string]string{"DATABASE_URL": "postgres://x@h/db", "JWT_SECRET": strings.Repeat("s", 32)}, "ENCRYPTION_KEY is required"},
 		{"short secret", map[string]string{"JWT_SECRET": "short"}, "at least 32"},

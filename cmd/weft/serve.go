@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
@@ -43,6 +46,10 @@ type stack struct {
 	http     *http.Server
 	listener net.Listener
 	uiURL    string
+	// bus relays events to WebSocket clients; metrics serves /metrics on
+	// METRICS_PORT.
+	bus     api.Bus
+	metrics *http.Server
 }
 
 func runServe(ctx context.Context, args []string, _, stderr io.Writer) int {
@@ -137,9 +144,12 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	if hostPort == "" {
 		hostPort = client.DefaultHostPort
 	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.tclient, err = client.DialContext(ctx, client.Options{
 		HostPort: hostPort, Namespace: cfg.Namespace,
-		Logger: temporal.SDKLogger(log.Named("temporal-sdk").WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
+		Logger:         temporal.SDKLogger(log.Named("temporal-sdk").WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
+		MetricsHandler: temporal.NewSDKMetricsHandler(reg),
 	})
 	if err != nil {
 		return s, fmt.Errorf("connect to temporal at %s: %w", hostPort, err)
@@ -152,17 +162,23 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	// The client keeps large trigger items in the database the workers
 	// read (`weft api` and `weft worker` share it).
 	tc := &temporal.Client{Temporal: s.tclient, TaskQueue: temporal.DefaultTaskQueue, Store: s.db.RunStore()}
+	if err := s.startBus(ctx, r); err != nil {
+		return s, err
+	}
 
 	if r.worker {
+		metrics := temporal.NewMetrics(reg)
 		acts := &temporal.Activities{
 			Store:       temporal.NewCachedRunStore(s.db.RunStore(), 64<<20),
 			Definitions: temporal.NewDBDefinitions(s.db),
-			Recorder:    temporal.DBRecorder{DB: s.db},
+			Recorder:    temporal.DBRecorder{DB: s.db, Metrics: metrics},
 			Expr:        expr.New(expr.Options{}),
 			Logger:      log.Named("worker"),
 			Credentials: temporal.NewDBCredentials(s.db, keys),
 			Workflows:   temporal.DBWorkflows{DB: s.db},
 			PublicURL:   cfg.PublicURL,
+			Events:      api.EventPublisher(s.bus, log.Named("events")),
+			Metrics:     metrics,
 		}
 		if cfg.Timezone != "" {
 			acts.Location, _ = time.LoadLocation(cfg.Timezone)
@@ -182,18 +198,26 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
 			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone, EncryptionKeys: keys,
 			WebhookURL: cfg.WebhookURL, WebhookTimeout: cfg.WebhookTimeout, WebhookCredentials: temporal.NewDBCredentials(s.db, keys),
+			Bus: s.bus, Metrics: reg, NoMetricsRoute: !cfg.Metrics || cfg.MetricsPort != 0,
 		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
 			return s, fmt.Errorf("listen on port %d: %w", cfg.Port, err)
 		}
 		s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		s.http.RegisterOnShutdown(s.api.CloseStreams)
 		go func() {
 			if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("http server", zap.Error(err))
 			}
 		}()
 		go s.api.RunReconciler(ctx, time.Minute, 2*time.Minute)
+	}
+
+	if cfg.Metrics && cfg.MetricsPort != 0 {
+		if err := s.serveMetrics(reg); err != nil {
+			return s, err
+		}
 	}
 
 	fields := []zap.Field{zap.String("temporal", hostPort), zap.String("namespace", cfg.Namespace)}
@@ -208,6 +232,43 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	}
 	log.Info("weft is running", fields...)
 	return s, nil
+}
+
+// startBus chooses the event bus: PostgreSQL's LISTEN/NOTIFY when the
+// database is PostgreSQL (so `weft api` and `weft worker` processes, and
+// API replicas, share events), in-process on SQLite, where separate
+// processes have no bus between them.
+func (s *stack) startBus(ctx context.Context, r roles) error {
+	if s.db.Dialect() != "postgres" {
+		if r.api != r.worker {
+			s.log.Warn("the database is SQLite: no event bus between processes, so WebSocket clients only see events of this process")
+		}
+		s.bus = api.NewLocalBus()
+		return nil
+	}
+	bus, err := api.NewPGBus(ctx, s.db, r.api, s.log.Named("events"))
+	if err != nil {
+		return err
+	}
+	s.bus = bus
+	return nil
+}
+
+// serveMetrics serves GET /metrics on METRICS_PORT.
+func (s *stack) serveMetrics(reg *prometheus.Registry) error {
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(s.cfg.MetricsPort))
+	if err != nil {
+		return fmt.Errorf("listen on METRICS_PORT %d: %w", s.cfg.MetricsPort, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.metrics.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("metrics server", zap.Error(err))
+		}
+	}()
+	return nil
 }
 
 // displayAddr turns a wildcard listen address into one a person can open.
@@ -235,6 +296,12 @@ func (s *stack) stop() {
 	}
 	if s.worker != nil {
 		s.worker.Stop()
+	}
+	if b, ok := s.bus.(*api.PGBus); ok {
+		b.Close()
+	}
+	if s.metrics != nil {
+		_ = s.metrics.Close()
 	}
 	if s.tclient != nil {
 		s.tclient.Close()
