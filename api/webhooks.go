@@ -33,13 +33,36 @@ const codeTimeout = "TIMEOUT"
 func (s *Server) webhookRoutes(r *gin.Engine, p *gin.RouterGroup) {
 	// Public: the caller is authenticated by the Webhook node's own
 	// settings; the per-IP rate limit and body limit apply.
-	r.Any("/webhook/*path", func(c *gin.Context) { s.serveWebhook(c, false) })
-	r.Any("/webhook-test/*path", func(c *gin.Context) { s.serveWebhook(c, true) })
+	r.Any("/webhook/*path", func(c *gin.Context) { s.serveWebhook(c, false); s.countWebhook(c) })
+	r.Any("/webhook-test/*path", func(c *gin.Context) { s.serveWebhook(c, true); s.countWebhook(c) })
 
 	p.GET("/webhooks", s.listWebhooks)
 	p.POST("/webhooks", s.createWebhook)
 	p.DELETE("/webhooks/:id", s.deleteWebhook)
 	p.POST("/workflows/:id/test-webhook", s.testWebhook)
+}
+
+// countWebhook counts a webhook call by how it was answered
+// (weft_webhook_requests_total): a fixed set of outcomes, never paths.
+func (s *Server) countWebhook(c *gin.Context) {
+	outcome := "error"
+	switch st := c.Writer.Status(); {
+	case st < 400:
+		outcome = "responded"
+	case st == http.StatusNotFound:
+		outcome = "not_found"
+	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+		outcome = "refused"
+	case st == http.StatusMethodNotAllowed:
+		outcome = "method_not_allowed"
+	case st == http.StatusRequestEntityTooLarge:
+		outcome = "too_large"
+	case st == http.StatusGatewayTimeout:
+		outcome = "timeout"
+	case st < 500:
+		outcome = "invalid"
+	}
+	s.ObserveWebhook(outcome)
 }
 
 // webhookActivator registers the production webhooks of a workflow's

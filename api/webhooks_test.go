@@ -148,6 +148,20 @@ func TestWebhookConformance(t *testing.T) {
 			}
 		})
 	}
+
+	// Every call was counted by its outcome.
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var metrics bytes.Buffer
+	_, _ = metrics.ReadFrom(resp.Body)
+	resp.Body.Close()
+	for _, outcome := range []string{"responded", "not_found", "method_not_allowed"} {
+		if !strings.Contains(metrics.String(), `weft_webhook_requests_total{outcome="`+outcome+`"}`) {
+			t.Errorf("no webhook outcome %q in /metrics", outcome)
+		}
+	}
 }
 
 func sameMediaType(got, want string) bool {
