@@ -24,6 +24,7 @@ var commands = []command{
 	{"api", "run the HTTP API only", runAPI},
 	{"worker", "run the Temporal worker only", runWorker},
 	{"migrate", "apply database migrations and exit", runMigrate},
+	{"temporal", "temporal setup: register weft's search attributes on an external Temporal namespace", runTemporal},
 	{"execute", "run an n8n workflow export once on an embedded Temporal server", runExecute},
 	{"conformance", "run the n8n conformance cases of a directory", runConformance},
 	{"version", "print weft's version", runVersion},

@@ -131,10 +131,14 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	if hostPort == "" {
 		hostPort = client.DefaultHostPort
 	}
-	s.tclient, err = client.DialContext(ctx, client.Options{
-		HostPort: hostPort, Namespace: cfg.Namespace,
-		Logger: temporal.SDKLogger(log.Named("temporal-sdk").WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
-	})
+	if cfg.TemporalUIURL != "" {
+		s.uiURL = cfg.TemporalUIURL
+	}
+	topts, err := cfg.temporalClientOptions(hostPort, log)
+	if err != nil {
+		return s, err
+	}
+	s.tclient, err = client.DialContext(ctx, topts)
 	if err != nil {
 		return s, fmt.Errorf("connect to temporal at %s: %w", hostPort, err)
 	}
