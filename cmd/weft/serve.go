@@ -161,8 +161,13 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 		}
 		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
 		temporal.Register(s.worker, acts)
+		temporal.RegisterPrune(s.worker, &temporal.Pruner{DB: s.db, Enabled: cfg.Prune, Logger: log.Named("prune"),
+			Options: persistence.PruneOptions{MaxAge: cfg.PruneMaxAge, MaxCount: cfg.PruneMaxCount}})
 		if err := s.worker.Start(); err != nil {
 			return s, fmt.Errorf("start worker: %w", err)
+		}
+		if err := temporal.EnsurePruneSchedule(ctx, s.tclient, temporal.DefaultTaskQueue, cfg.Prune); err != nil {
+			log.Warn("execution data retention is not scheduled", zap.Error(err))
 		}
 	}
 
