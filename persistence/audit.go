@@ -43,16 +43,16 @@ var AuditActions = []string{
 
 // AuditEntry is one critical operation in the audit log.
 type AuditEntry struct {
-	ID         string    `gorm:"primaryKey" json:"id"`
-	ActorID    *string   `json:"actor_id"`
-	Action     string    `json:"action"`
-	ObjectType string    `json:"object_type"`
-	ObjectID   string    `json:"object_id"`
-	Details    string    `json:"-"`
+	ID         string  `gorm:"primaryKey" json:"id"`
+	ActorID    *string `json:"actor_id"`
+	Action     string  `json:"action"`
+	ObjectType string  `json:"object_type"`
+	ObjectID   string  `json:"object_id"`
+	Details    string  `json:"-"`
 	// DetailsJSON is Details as the API shows it.
 	DetailsJSON json.RawMessage `gorm:"-" json:"details"`
-	IP         string    `json:"ip"`
-	CreatedAt  time.Time `json:"created_at"`
+	IP          string          `json:"ip"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 // TableName implements gorm's Tabler.
