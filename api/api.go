@@ -155,6 +155,7 @@ func (s *Server) routes() *gin.Engine {
 	auth.POST("/login", s.login)
 	auth.POST("/refresh", s.refresh)
 	auth.POST("/logout", s.logout)
+	s.docRoutes(a)
 
 	p := a.Group("", s.requireAuth(), s.limitUser())
 	p.GET("/auth/me", s.me)
