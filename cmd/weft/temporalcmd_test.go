@@ -155,3 +155,40 @@ func writeCert(t *testing.T, dir string) (certFile, keyFile string) {
 	}
 	return certFile, keyFile
 }
+
+// TestExternalTemporalUILinks: `weft api` on an external Temporal links
+// executions to TEMPORAL_UI_URL.
+func TestExternalTemporalUILinks(t *testing.T) {
+	srv, err := devserver.Start(context.Background(), devserver.Options{UIPort: -1, SearchAttributes: temporal.SearchAttributes()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	cfg, err := loadConfig(envOf(map[string]string{"WEFT_DATA_DIR": t.TempDir(), "PORT": "0",
+		"TEMPORAL_ADDRESS": srv.FrontendHostPort(), "TEMPORAL_UI_URL": "https://temporal.example.com/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := start(context.Background(), cfg, zap.NewNop(), roles{api: true})
+	if s != nil {
+		defer s.stop()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := register(t, "http://"+s.listener.Addr().String(), "ann@example.com")
+	var created struct {
+		ID string `json:"id"`
+	}
+	c.must(201, "POST", "/api/workflows", map[string]any{"name": "w", "nodes": []any{
+		map[string]any{"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": []any{0, 0}, "parameters": map[string]any{}},
+	}, "connections": map[string]any{}}, &created)
+	var x struct {
+		ID          string `json:"id"`
+		TemporalURL string `json:"temporal_ui_url"`
+	}
+	c.must(201, "POST", "/api/workflows/"+created.ID+"/execute", nil, &x)
+	if want := "https://temporal.example.com/namespaces/default/workflows/weft-exec-" + x.ID; x.TemporalURL != want {
+		t.Fatalf("temporal_ui_url %q, want %q", x.TemporalURL, want)
+	}
+}
