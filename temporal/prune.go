@@ -62,7 +62,6 @@ func (p *Pruner) PruneExecutions(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, fmt.Errorf("prune executions (%d removed before the failure): %w", n, err)
 	}
-	activity.RecordHeartbeat(ctx, n)
 	return n, nil
 }
 
