@@ -213,6 +213,7 @@ func (s *Server) routes() *gin.Engine {
 	auth.POST("/refresh", s.refresh)
 	auth.POST("/logout", s.logout)
 	s.realtimeRoutes(a)
+	s.docRoutes(a)
 
 	p := a.Group("", s.requireAuth(), s.limitUser())
 	p.GET("/auth/me", s.me)
@@ -321,7 +322,22 @@ func (s *Server) listAudit(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	entries, next, err := s.db.ListAudit(c.Request.Context(), c.Query("action"), page)
+	f := persistence.AuditFilter{Action: c.Query("action"), ActorID: c.Query("actor_id"), ObjectType: c.Query("object_type"),
+		ObjectID: c.Query("object_id"), Page: page}
+	for _, b := range []struct {
+		param string
+		dst   **time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}} {
+		if v := c.Query(b.param); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				s.writeError(c, invalid("%s must be an RFC 3339 time", b.param))
+				return
+			}
+			*b.dst = &t
+		}
+	}
+	entries, next, err := s.db.ListAudit(c.Request.Context(), f)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -206,7 +206,7 @@ func (s *Server) register(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, u.ID, "user.register", "user", u.ID, nil)
+	s.audit(c, u.ID, persistence.AuditUserRegister, "user", u.ID, nil)
 	pair, err := s.issueTokens(c.Request.Context(), u, "")
 	if err != nil {
 		s.writeError(c, err)
@@ -247,11 +247,12 @@ func (s *Server) login(c *gin.Context) {
 		if u != nil {
 			actor = u.ID
 		}
-		s.audit(c, actor, "user.login_failed", "user", actor, map[string]any{"email": persistence.NormalizeEmail(body.Email)})
+		s.audit(c, actor, persistence.AuditUserLoginFailed, "user", actor, map[string]any{"email": persistence.NormalizeEmail(body.Email)})
 		s.writeError(c, nodes.Errorf(nodes.CodeUnauthorized, "invalid email or password"))
 		return
 	}
 	if !u.Active {
+		s.audit(c, u.ID, persistence.AuditUserLoginFailed, "user", u.ID, map[string]any{"email": u.Email, "reason": "deactivated"})
 		s.writeError(c, nodes.Errorf(nodes.CodeUnauthorized, "user is deactivated"))
 		return
 	}
@@ -260,7 +261,7 @@ func (s *Server) login(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, u.ID, "user.login", "user", u.ID, nil)
+	s.audit(c, u.ID, persistence.AuditUserLogin, "user", u.ID, nil)
 	c.JSON(http.StatusOK, pair)
 }
 
@@ -277,7 +278,7 @@ func (s *Server) refresh(c *gin.Context) {
 	rt, err := s.db.UseRefreshToken(ctx, body.RefreshToken)
 	if err != nil {
 		if errors.Is(err, persistence.ErrTokenReused) {
-			s.audit(c, "", "token.reuse_detected", "user", "", nil)
+			s.audit(c, "", persistence.AuditTokenReuse, "user", "", nil)
 		}
 		s.writeError(c, err)
 		return
@@ -315,6 +316,7 @@ func (s *Server) logout(c *gin.Context) {
 			s.writeError(c, err)
 			return
 		}
+		s.audit(c, claims.Subject, persistence.AuditUserLogout, "user", claims.Subject, nil)
 	}
 	c.Status(http.StatusNoContent)
 }

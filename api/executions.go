@@ -258,7 +258,7 @@ func (s *Server) stopExecution(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "execution.stop", "execution", e.ID, nil)
+	s.audit(c, currentUser(c).ID, persistence.AuditExecutionStop, "execution", e.ID, nil)
 	// Cancellation is asynchronous: give the interpreter a moment to
 	// record it, then answer with what the read model says.
 	s.answerExecution(c, e.ID, http.StatusOK, 10*time.Second)
@@ -313,6 +313,6 @@ func (s *Server) deleteExecution(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "execution.delete", "execution", e.ID, nil)
+	s.audit(c, currentUser(c).ID, persistence.AuditExecutionDelete, "execution", e.ID, nil)
 	c.Status(http.StatusNoContent)
 }

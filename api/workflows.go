@@ -290,7 +290,7 @@ func (s *Server) deleteWorkflow(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "workflow.delete", "workflow", id, nil)
+	s.audit(c, currentUser(c).ID, persistence.AuditWorkflowDelete, "workflow", id, nil)
 	c.Status(http.StatusNoContent)
 }
 
@@ -317,9 +317,9 @@ func (s *Server) setActive(c *gin.Context, active bool) {
 		s.writeError(c, err)
 		return
 	}
-	action := "workflow.deactivate"
+	action := persistence.AuditWorkflowDeactivate
 	if active {
-		action = "workflow.activate"
+		action = persistence.AuditWorkflowActivate
 	}
 	s.audit(c, currentUser(c).ID, action, "workflow", id, nil)
 	s.workflowChanged(ctx, id)

@@ -64,6 +64,27 @@ type config struct {
 	// only way to scrape `weft worker`).
 	Metrics     bool
 	MetricsPort int
+	// TemporalUIURL is the Temporal Web UI executions link to
+	// (TEMPORAL_UI_URL); the embedded server's UI when empty.
+	TemporalUIURL string
+	// TemporalTLSCert and TemporalTLSKey are PEM files of a client
+	// certificate for mTLS (TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY);
+	// TemporalTLSCA a CA bundle to verify the server with instead of the
+	// system's (TEMPORAL_TLS_CA); TemporalTLSServerName overrides the name
+	// checked (TEMPORAL_TLS_SERVER_NAME).
+	TemporalTLSCert, TemporalTLSKey, TemporalTLSCA, TemporalTLSServerName string
+	// TemporalAPIKey authenticates to Temporal Cloud with an API key
+	// (TEMPORAL_API_KEY); it implies TLS.
+	TemporalAPIKey string
+	// TemporalTLS turns TLS on without a client certificate
+	// (TEMPORAL_TLS=true); implied by the options above.
+	TemporalTLS bool
+	// Prune, PruneMaxAge and PruneMaxCount are execution data retention
+	// (EXECUTIONS_DATA_PRUNE, EXECUTIONS_DATA_MAX_AGE in hours,
+	// EXECUTIONS_DATA_PRUNE_MAX_COUNT, 0 for no limit), n8n's settings.
+	Prune         bool
+	PruneMaxAge   time.Duration
+	PruneMaxCount int
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -84,6 +105,13 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		LogFormat:        or(getenv("LOG_FORMAT"), "console"),
 		Timezone:         getenv("GENERIC_TIMEZONE"),
 		WebhookURL:       getenv("WEBHOOK_URL"),
+		TemporalUIURL:    strings.TrimRight(getenv("TEMPORAL_UI_URL"), "/"),
+		TemporalTLSCert:  getenv("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:   getenv("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:    getenv("TEMPORAL_TLS_CA"),
+		TemporalAPIKey:   getenv("TEMPORAL_API_KEY"),
+
+		TemporalTLSServerName: getenv("TEMPORAL_TLS_SERVER_NAME"),
 	}
 	var errs []error
 	intVar := func(name string, def int, dst *int) {
@@ -128,6 +156,32 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	durVar("JWT_ACCESS_EXPIRY", 15*time.Minute, &c.AccessExpiry)
 	durVar("JWT_REFRESH_EXPIRY", 7*24*time.Hour, &c.RefreshExpiry)
 	durVar("WEFT_WEBHOOK_TIMEOUT", time.Minute, &c.WebhookTimeout)
+	boolVar := func(name string, def bool, dst *bool) {
+		switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+		case "":
+			*dst = def
+		case "true", "1", "yes":
+			*dst = true
+		case "false", "0", "no":
+			*dst = false
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q is not true or false", name, v))
+		}
+	}
+	boolVar("TEMPORAL_TLS", false, &c.TemporalTLS)
+	boolVar("EXECUTIONS_DATA_PRUNE", true, &c.Prune)
+	var maxAgeHours int
+	intVar("EXECUTIONS_DATA_MAX_AGE", 336, &maxAgeHours)
+	c.PruneMaxAge = time.Duration(maxAgeHours) * time.Hour
+	intVar("EXECUTIONS_DATA_PRUNE_MAX_COUNT", 10000, &c.PruneMaxCount)
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		errs = append(errs, errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together"))
+	}
+	if c.TemporalUIURL != "" {
+		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TEMPORAL_UI_URL=%q is not an http(s) URL", c.TemporalUIURL))
+		}
+	}
 	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.AllowedOrigins = append(c.AllowedOrigins, o)

@@ -25,8 +25,10 @@ var commands = []command{
 	{"worker", "run the Temporal worker only", runWorker},
 	{"migrate", "apply database migrations and exit", runMigrate},
 	{"credentials", "manage stored credentials: rotate-key re-encrypts them under a new key", runCredentials},
+	{"temporal", "temporal setup: register weft's search attributes on an external Temporal namespace", runTemporal},
 	{"execute", "run an n8n workflow export once on an embedded Temporal server", runExecute},
 	{"conformance", "run the n8n conformance cases of a directory", runConformance},
+	{"healthcheck", "exit 0 when the local API's /healthz answers 200 (--worker: the database and Temporal)", runHealthcheck},
 	{"version", "print weft's version", runVersion},
 }
 

@@ -144,13 +144,17 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	if hostPort == "" {
 		hostPort = client.DefaultHostPort
 	}
+	if cfg.TemporalUIURL != "" {
+		s.uiURL = cfg.TemporalUIURL
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.tclient, err = client.DialContext(ctx, client.Options{
-		HostPort: hostPort, Namespace: cfg.Namespace,
-		Logger:         temporal.SDKLogger(log.Named("temporal-sdk").WithOptions(zap.IncreaseLevel(zap.WarnLevel))),
-		MetricsHandler: temporal.NewSDKMetricsHandler(reg),
-	})
+	topts, err := cfg.temporalClientOptions(hostPort, log)
+	if err != nil {
+		return s, err
+	}
+	topts.MetricsHandler = temporal.NewSDKMetricsHandler(reg)
+	s.tclient, err = client.DialContext(ctx, topts)
 	if err != nil {
 		return s, fmt.Errorf("connect to temporal at %s: %w", hostPort, err)
 	}
@@ -186,8 +190,13 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 		s.worker = worker.New(s.tclient, temporal.DefaultTaskQueue, worker.Options{})
 		temporal.Register(s.worker, acts)
 		temporal.RegisterSchedules(s.worker, &temporal.ScheduleActivities{Store: s.db, Client: tc, Logger: log.Named("schedules")})
+		temporal.RegisterPrune(s.worker, &temporal.Pruner{DB: s.db, Enabled: cfg.Prune, Logger: log.Named("prune"),
+			Options: persistence.PruneOptions{MaxAge: cfg.PruneMaxAge, MaxCount: cfg.PruneMaxCount}})
 		if err := s.worker.Start(); err != nil {
 			return s, fmt.Errorf("start worker: %w", err)
+		}
+		if err := temporal.EnsurePruneSchedule(ctx, s.tclient, temporal.DefaultTaskQueue, cfg.Prune); err != nil {
+			log.Warn("execution data retention is not scheduled", zap.Error(err))
 		}
 	}
 

@@ -1,0 +1,138 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/weft/weft/persistence"
+)
+
+// TestOpenAPIMatchesRouter: every route the router serves is documented in
+// apiOperations, and every documented operation is a route.
+func TestOpenAPIMatchesRouter(t *testing.T) {
+	a := newTestAPI(t, dbtestSQLite(t), nil, nil)
+	served := map[string]bool{}
+	for _, r := range a.srv.engine.Routes() {
+		served[r.Method+" "+r.Path] = true
+	}
+	documented := map[string]bool{}
+	for _, op := range apiOperations {
+		key := op.Method + " " + op.Path
+		if documented[key] {
+			t.Errorf("%s is documented twice in apiOperations", key)
+		}
+		documented[key] = true
+	}
+	var missing, stale []string
+	for k := range served {
+		if !documented[k] {
+			missing = append(missing, k)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(missing)
+	sort.Strings(stale)
+	for _, k := range missing {
+		t.Errorf("route %s is not documented: add its entry to apiOperations (api/openapi.go)", k)
+	}
+	for _, k := range stale {
+		t.Errorf("apiOperations documents %s, which the router does not serve", k)
+	}
+}
+
+// TestOpenAPIDocument: the document is served without a token, is OpenAPI
+// 3 JSON, every $ref resolves, every path parameter is declared, and the
+// main shapes are there (error, workflow, execution, token pair, list).
+func TestOpenAPIDocument(t *testing.T) {
+	a := newTestAPI(t, dbtestSQLite(t), nil, nil)
+	w, body := a.do("GET", "/api/openapi.json", "", nil, nil)
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("GET /api/openapi.json: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+	var doc struct {
+		OpenAPI    string                               `json:"openapi"`
+		Paths      map[string]map[string]map[string]any `json:"paths"`
+		Components struct {
+			Schemas map[string]map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	a.json(body, &doc)
+	if !strings.HasPrefix(doc.OpenAPI, "3.") || len(doc.Paths) == 0 {
+		t.Fatalf("not an OpenAPI 3 document: %.200s", body)
+	}
+	for _, name := range []string{"Error", "Workflow", "Execution", "TokenPair", "User", "AuditEntry"} {
+		if doc.Components.Schemas[name] == nil {
+			t.Errorf("schema %s is missing", name)
+		}
+	}
+	errProps, _ := doc.Components.Schemas["Error"]["properties"].(map[string]any)
+	for _, f := range []string{"code", "message", "details"} {
+		if errProps[f] == nil {
+			t.Errorf("Error schema lacks %s", f)
+		}
+	}
+	for _, m := range regexp.MustCompile(`"\$ref":\s*"#/components/schemas/([^"]+)"`).FindAllSubmatch(body, -1) {
+		if doc.Components.Schemas[string(m[1])] == nil {
+			t.Errorf("$ref to unknown schema %s", m[1])
+		}
+	}
+	ids := map[string]bool{}
+	for path, ops := range doc.Paths {
+		want := regexp.MustCompile(`\{([^}]+)\}`).FindAllStringSubmatch(path, -1)
+		for method, op := range ops {
+			id, _ := op["operationId"].(string)
+			if id == "" || ids[id] {
+				t.Errorf("%s %s: operationId %q missing or not unique", method, path, id)
+			}
+			ids[id] = true
+			declared := map[string]bool{}
+			params, _ := op["parameters"].([]any)
+			for _, p := range params {
+				pm := p.(map[string]any)
+				if pm["in"] == "path" {
+					declared[pm["name"].(string)] = true
+				}
+			}
+			for _, w := range want {
+				if !declared[w[1]] {
+					t.Errorf("%s %s: path parameter %s not declared", method, path, w[1])
+				}
+			}
+			if _, ok := op["responses"].(map[string]any); !ok {
+				t.Errorf("%s %s: no responses", method, path)
+			}
+		}
+	}
+	list := doc.Paths["/api/workflows"]["get"]["responses"].(map[string]any)["200"]
+	if b, _ := json.Marshal(list); !strings.Contains(string(b), `"next_cursor"`) || !strings.Contains(string(b), `"#/components/schemas/Workflow"`) {
+		t.Errorf("the workflow list is not {data: [Workflow], next_cursor}: %s", b)
+	}
+	if b, _ := json.Marshal(doc.Paths["/api/audit"]["get"]); !strings.Contains(string(b), persistence.AuditExecutionStop) {
+		t.Errorf("the audit filter does not list the actions: %s", b)
+	}
+	if sec, ok := doc.Paths["/api/auth/login"]["post"]["security"].([]any); !ok || len(sec) != 0 {
+		t.Errorf("login should need no token: %v", doc.Paths["/api/auth/login"]["post"]["security"])
+	}
+
+	w, page := a.do("GET", "/api/docs", "", nil, nil)
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(page), "/api/openapi.json") {
+		t.Fatalf("GET /api/docs: %d %s", w.Code, w.Header().Get("Content-Type"))
+	}
+}
+
+func TestOpenAPIPath(t *testing.T) {
+	for in, want := range map[string]string{"/api/workflows/:id": "/api/workflows/{id}", "/api/nodes/:id/test": "/api/nodes/{id}/test", "/healthz": "/healthz"} {
+		if got := openAPIPath(in); got != want {
+			t.Errorf("openAPIPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
