@@ -256,7 +256,7 @@ func (s *Server) createCredential(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "credential.create", "credential", cr.ID, map[string]any{"type": cr.Type})
+	s.audit(c, currentUser(c).ID, persistence.AuditCredentialCreate, "credential", cr.ID, map[string]any{"type": cr.Type})
 	c.JSON(http.StatusCreated, viewCredential(cr))
 }
 
@@ -332,7 +332,7 @@ func (s *Server) updateCredential(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "credential.update", "credential", cr.ID, map[string]any{"type": cr.Type, "data_changed": data != nil})
+	s.audit(c, currentUser(c).ID, persistence.AuditCredentialUpdate, "credential", cr.ID, map[string]any{"type": cr.Type, "data_changed": data != nil})
 	c.JSON(http.StatusOK, viewCredential(cr))
 }
 
@@ -350,7 +350,7 @@ func (s *Server) deleteCredential(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.audit(c, currentUser(c).ID, "credential.delete", "credential", id, nil)
+	s.audit(c, currentUser(c).ID, persistence.AuditCredentialDelete, "credential", id, nil)
 	c.Status(http.StatusNoContent)
 }
 
@@ -379,7 +379,7 @@ func (s *Server) testCredential(c *gin.Context) {
 			Message: cr.Type + " credentials have no endpoint of their own to test; they are checked when a node uses them"})
 		return
 	}
-	s.audit(c, currentUser(c).ID, "credential.test", "credential", cr.ID, map[string]any{"type": cr.Type})
+	s.audit(c, currentUser(c).ID, persistence.AuditCredentialTest, "credential", cr.ID, map[string]any{"type": cr.Type})
 	ctx, cancel := context.WithTimeout(c.Request.Context(), credentialTestTimeout)
 	defer cancel()
 	if err := ct.Test(ctx, cr.Data); err != nil {

@@ -24,6 +24,8 @@ const (
 	AuditCredentialUse    = "credential.use"
 	AuditCredentialUpdate = "credential.update"
 	AuditCredentialDelete = "credential.delete"
+	// AuditCredentialTest is a credential tried through the test endpoint.
+	AuditCredentialTest = "credential.test"
 
 	AuditWorkflowActivate   = "workflow.activate"
 	AuditWorkflowDeactivate = "workflow.deactivate"
@@ -36,7 +38,7 @@ const (
 // AuditActions lists every audit action, for documentation and checks.
 var AuditActions = []string{
 	AuditUserRegister, AuditUserLogin, AuditUserLoginFailed, AuditUserLogout, AuditUserUpdate, AuditUserDelete, AuditTokenReuse,
-	AuditCredentialCreate, AuditCredentialUse, AuditCredentialUpdate, AuditCredentialDelete,
+	AuditCredentialCreate, AuditCredentialUse, AuditCredentialUpdate, AuditCredentialDelete, AuditCredentialTest,
 	AuditWorkflowActivate, AuditWorkflowDeactivate, AuditWorkflowDelete,
 	AuditExecutionStop, AuditExecutionDelete,
 }

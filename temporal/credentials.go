@@ -77,7 +77,7 @@ func (d *DBCredentials) Credential(ctx context.Context, workflowID, typ string, 
 	}
 	// The audit row is best effort: a failure to write it does not stop
 	// the node.
-	_ = d.DB.Audit(ctx, s.UserID, "credential.use", "credential", c.ID, "", details)
+	_ = d.DB.Audit(ctx, s.UserID, persistence.AuditCredentialUse, "credential", c.ID, "", details)
 	return c.Data, nil
 }
 
