@@ -21,11 +21,13 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	}
 	documented := map[string]bool{}
 	for _, op := range apiOperations {
-		key := op.Method + " " + op.Path
-		if documented[key] {
-			t.Errorf("%s is documented twice in apiOperations", key)
+		for _, m := range op.methods() {
+			key := m + " " + op.Path
+			if documented[key] {
+				t.Errorf("%s is documented twice in apiOperations", key)
+			}
+			documented[key] = true
 		}
-		documented[key] = true
 	}
 	var missing, stale []string
 	for k := range served {
@@ -122,6 +124,53 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("login should need no token: %v", doc.Paths["/api/auth/login"]["post"]["security"])
 	}
 
+	// Routes that answer any method: one operation per method OpenAPI
+	// can describe (not CONNECT), the catch-all marked as spanning slashes.
+	for _, path := range []string{"/webhook/{path}", "/webhook-test/{path}", "/webhook-waiting/{id}", "/webhook-waiting/{id}/{suffix}"} {
+		var got []string
+		for m, op := range doc.Paths[path] {
+			got = append(got, m)
+			if op["x-weft-any-method"] != true || op["security"] == nil {
+				t.Errorf("%s %s: not marked as an any-method public route: %v", m, path, op)
+			}
+		}
+		sort.Strings(got)
+		if want := "delete get head options patch post put trace"; strings.Join(got, " ") != want {
+			t.Errorf("%s documents %v, want %s", path, got, want)
+		}
+	}
+	catchAll := func(path, method, name string) {
+		t.Helper()
+		params, _ := doc.Paths[path][method]["parameters"].([]any)
+		for _, p := range params {
+			if pm := p.(map[string]any); pm["name"] == name {
+				if pm["x-weft-catch-all"] != true || !strings.Contains(pm["description"].(string), "slashes included") {
+					t.Errorf("%s %s: parameter %s is not documented as a catch-all: %v", method, path, name, pm)
+				}
+				return
+			}
+		}
+		t.Errorf("%s %s: no parameter %s", method, path, name)
+	}
+	catchAll("/webhook/{path}", "post", "path")
+	catchAll("/webhook-waiting/{id}/{suffix}", "get", "suffix")
+	if b, _ := json.Marshal(doc.Paths["/webhook/{path}"]["post"]["requestBody"]); !strings.Contains(string(b), `"*/*"`) {
+		t.Errorf("the webhook call takes any body: %s", b)
+	}
+	ws := doc.Paths["/api/ws"]["get"]
+	if b, _ := json.Marshal(ws); !strings.Contains(string(b), `"101"`) || !strings.Contains(string(b), `"#/components/schemas/WsServerMessage"`) ||
+		!strings.Contains(string(b), `"name":"token"`) {
+		t.Errorf("/api/ws is not documented as a WebSocket with its messages: %s", b)
+	}
+	if b, _ := json.Marshal(doc.Paths["/api/credentials/{id}"]["patch"]); !strings.Contains(string(b), `"#/components/schemas/CredentialUpdate"`) {
+		t.Errorf("PATCH /api/credentials/{id}: %s", b)
+	}
+	for _, name := range []string{"Credential", "CredentialType", "Webhook", "Schedule", "WsClientMessage", "ExecutionEvent"} {
+		if doc.Components.Schemas[name] == nil {
+			t.Errorf("schema %s is missing", name)
+		}
+	}
+
 	w, page := a.do("GET", "/api/docs", "", nil, nil)
 	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") ||
 		!strings.Contains(string(page), "/api/openapi.json") {
@@ -130,7 +179,8 @@ func TestOpenAPIDocument(t *testing.T) {
 }
 
 func TestOpenAPIPath(t *testing.T) {
-	for in, want := range map[string]string{"/api/workflows/:id": "/api/workflows/{id}", "/api/nodes/:id/test": "/api/nodes/{id}/test", "/healthz": "/healthz"} {
+	for in, want := range map[string]string{"/api/workflows/:id": "/api/workflows/{id}", "/api/nodes/:id/test": "/api/nodes/{id}/test", "/healthz": "/healthz",
+		"/webhook/*path": "/webhook/{path}", "/webhook-waiting/:id/*suffix": "/webhook-waiting/{id}/{suffix}"} {
 		if got := openAPIPath(in); got != want {
 			t.Errorf("openAPIPath(%q) = %q, want %q", in, got, want)
 		}

@@ -80,7 +80,8 @@ func TestBrowserRendersDocsAndTemporalUI(t *testing.T) {
 		t.Errorf("the docs page did not render the endpoints:\n%.3000s", docs)
 	}
 	for _, want := range []string{`class="path">/api/workflows/{id}/execute<`, `class="path">/api/executions/{id}/stop<`,
-		`<h2>Workflows</h2>`, `<h4>Try it</h4>`} {
+		`<h2>Workflows</h2>`, `<h4>Try it</h4>`, `class="path">/api/credentials/{id}/test<`,
+		`<span class="method ANY">ANY</span><span class="path">/webhook/{path}<`, `<h4>WebSocket messages (subprotocol weft)</h4>`} {
 		if !strings.Contains(docs, want) {
 			t.Errorf("the docs page lacks %q:\n%.3000s", want, docs)
 		}
