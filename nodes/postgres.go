@@ -72,15 +72,7 @@ type pgQuery struct {
 
 // Execute implements Node.
 func (Postgres) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
-	items := pairedInputs(in, 1)[0]
-	var p0 sqlParams
-	if err := ctx.Decode(0, &p0); err != nil {
-		return nil, err
-	}
-	if p0.Options.ReplaceEmptyStrings && p0.Operation != "select" && p0.Operation != "deleteTable" {
-		replaceEmptyStrings(items)
-	}
-	cred, err := ctx.Credential("postgres")
+	items, p0, cred, err := sqlStart(ctx, in, "postgres")
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +83,7 @@ func (Postgres) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	defer conn.Close(context.Background())
 	pg := &pgRun{ctx: ctx, conn: conn, items: items, version: ctx.Node.TypeVersion, secret: credString(cred, "password"),
 		numbers: p0.Options.LargeNumbersOutput == "numbers", types: pgtype.NewMap()}
-	queries, err := pg.build()
+	queries, err := sqlEachItem(ctx, len(items), pg.buildItem)
 	if err != nil {
 		return nil, err
 	}
@@ -120,25 +112,6 @@ type pgColumn struct {
 	Nullable bool
 }
 
-func (pg *pgRun) build() ([]pgQuery, error) {
-	var queries []pgQuery
-	for i := range pg.items {
-		var p sqlParams
-		if err := pg.ctx.Decode(i, &p); err != nil {
-			return nil, err
-		}
-		q, err := pg.buildItem(&p, i)
-		if err != nil {
-			if ne, ok := err.(*NodeError); ok && ne.ItemIndex == nil {
-				ne.AtItem(i)
-			}
-			return nil, err
-		}
-		queries = append(queries, q)
-	}
-	return queries, nil
-}
-
 func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	op := p.Operation
 	if op == "" {
@@ -158,33 +131,9 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	target := pgIdent(schema) + "." + pgIdent(table)
 	switch op {
 	case "select":
-		cols := "*"
-		if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
-			cols = pgIdents(oc)
-		}
-		q := "SELECT " + cols + " FROM " + target
-		where, err := pgWhere(p)
+		q, err := pgSQL.selectRows(p, target, pgLiteral)
 		if err != nil {
 			return pgQuery{}, err
-		}
-		q += where
-		if len(p.Sort.Values) > 0 {
-			var parts []string
-			for _, s := range p.Sort.Values {
-				dir := "ASC"
-				if s.Direction == "DESC" {
-					dir = "DESC"
-				}
-				parts = append(parts, pgIdent(s.Column)+" "+dir)
-			}
-			q += " ORDER BY " + strings.Join(parts, ", ")
-		}
-		if !p.ReturnAll {
-			limit := 50.0
-			if f, ok := toNumberParam(p.Limit); ok {
-				limit = f
-			}
-			q += " LIMIT " + strconv.FormatFloat(math.Max(0, math.Trunc(limit)), 'f', -1, 64)
 		}
 		return pgQuery{Template: q, SQL: q}, nil
 	case "deleteTable":
@@ -204,7 +153,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 			q += cascade
 			return pgQuery{q, q}, nil
 		case "delete":
-			where, err := pgWhere(p)
+			where, err := pgSQL.where(p, pgLiteral)
 			if err != nil {
 				return pgQuery{}, err
 			}
@@ -222,10 +171,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	if err := pgCheckItem(values, cols, schemaCols); err != nil {
 		return pgQuery{}, err
 	}
-	returning := " RETURNING *"
-	if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
-		returning = " RETURNING " + pgIdents(oc)
-	}
+	returning := " RETURNING " + pgSQL.outputColumns(p)
 	lit := func(col string) string { return pgColumnLiteral(values[col], schemaCols, col) }
 	var match []string
 	if op != "insert" {
@@ -258,7 +204,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range cols {
 			lits = append(lits, lit(c))
 		}
-		q := "INSERT INTO " + target + "(" + pgIdents(cols) + ") VALUES(" + strings.Join(lits, ",") + ")"
+		q := "INSERT INTO " + target + "(" + pgSQL.idents(cols) + ") VALUES(" + strings.Join(lits, ",") + ")"
 		if p.Options.SkipOnConflict {
 			q += " ON CONFLICT DO NOTHING"
 		}
@@ -308,8 +254,8 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range update {
 			sets = append(sets, pgIdent(c)+" = "+lit(c))
 		}
-		q := "INSERT INTO " + target + "(" + pgIdents(cols) + ") VALUES(" + strings.Join(lits, ",") + ") ON CONFLICT (" +
-			pgIdents(match) + ") DO UPDATE  SET " + strings.Join(sets, ", ") + returning
+		q := "INSERT INTO " + target + "(" + pgSQL.idents(cols) + ") VALUES(" + strings.Join(lits, ",") + ") ON CONFLICT (" +
+			pgSQL.idents(match) + ") DO UPDATE  SET " + strings.Join(sets, ", ") + returning
 		return pgQuery{q, q}, nil
 	}
 }
@@ -407,37 +353,6 @@ func queryReplacements(ctx *Context, i int) ([]any, error) {
 
 // resolvablePattern finds {{ ... }} expressions in a parameter.
 var resolvablePattern = regexp.MustCompile(`\{\{[\s\S]*?\}\}`)
-
-func pgWhere(p *sqlParams) (string, error) {
-	if len(p.Where.Values) == 0 {
-		return "", nil
-	}
-	combine := " AND "
-	if p.Combine == "OR" {
-		combine = " OR "
-	}
-	var parts []string
-	for i, w := range p.Where.Values {
-		cond := w.Condition
-		if cond == "" || cond == "equal" {
-			cond = "="
-		}
-		v := w.Value
-		if cond == ">" || cond == "<" || cond == ">=" || cond == "<=" {
-			n, err := whereNumber(w, i)
-			if err != nil {
-				return "", err
-			}
-			v = n
-		}
-		part := pgIdent(w.Column) + " " + cond
-		if cond != "IS NULL" && cond != "IS NOT NULL" {
-			part += " " + pgLiteral(v)
-		}
-		parts = append(parts, part)
-	}
-	return " WHERE " + strings.Join(parts, combine), nil
-}
 
 // pgCondition is "col = value", or "col IS NULL" for a null value.
 func pgCondition(col string, v any) string {
@@ -794,13 +709,8 @@ func pgIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-func pgIdents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = pgIdent(n)
-	}
-	return strings.Join(q, ",")
-}
+// pgSQL writes PostgreSQL's identifiers.
+var pgSQL = sqlDialect{ident: pgIdent, listSep: ","}
 
 // pgConnect opens one connection from a postgres credential. Its errors
 // carry no secret.

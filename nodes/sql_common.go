@@ -3,6 +3,7 @@ package nodes
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"regexp"
 	"slices"
@@ -318,4 +319,132 @@ func paramSeconds(v any, def float64) float64 {
 		return f
 	}
 	return def
+}
+
+// sqlDialect is how a database node writes identifiers: ident quotes one,
+// listSep separates the names of a list.
+type sqlDialect struct {
+	ident   func(string) string
+	listSep string
+}
+
+// idents quotes names and joins them into a list.
+func (d sqlDialect) idents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = d.ident(n)
+	}
+	return strings.Join(q, d.listSep)
+}
+
+// outputColumns is options.outputColumns as a column list, "*" for all.
+func (d sqlDialect) outputColumns(p *sqlParams) string {
+	if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
+		return d.idents(oc)
+	}
+	return "*"
+}
+
+// where writes the where parameters as " WHERE ...", "" when there are
+// none. bind writes a value: a placeholder (the caller keeps the value) or
+// a literal.
+func (d sqlDialect) where(p *sqlParams, bind func(any) string) (string, error) {
+	if len(p.Where.Values) == 0 {
+		return "", nil
+	}
+	combine := " AND "
+	if p.Combine == "OR" {
+		combine = " OR "
+	}
+	var parts []string
+	for i, w := range p.Where.Values {
+		cond := w.Condition
+		if cond == "" || cond == "equal" {
+			cond = "="
+		}
+		v := w.Value
+		if cond == ">" || cond == "<" || cond == ">=" || cond == "<=" {
+			n, err := whereNumber(w, i)
+			if err != nil {
+				return "", err
+			}
+			v = n
+		}
+		part := d.ident(w.Column) + " " + cond
+		if cond != "IS NULL" && cond != "IS NOT NULL" {
+			part += " " + bind(v)
+		}
+		parts = append(parts, part)
+	}
+	return " WHERE " + strings.Join(parts, combine), nil
+}
+
+// selectRows writes the select operation's statement on target: the output
+// columns, the where conditions (values written by bind), the sort and the
+// limit (50 unless returnAll).
+func (d sqlDialect) selectRows(p *sqlParams, target string, bind func(any) string) (string, error) {
+	where, err := d.where(p, bind)
+	if err != nil {
+		return "", err
+	}
+	q := "SELECT " + d.outputColumns(p) + " FROM " + target + where
+	if len(p.Sort.Values) > 0 {
+		var parts []string
+		for _, s := range p.Sort.Values {
+			dir := "ASC"
+			if s.Direction == "DESC" {
+				dir = "DESC"
+			}
+			parts = append(parts, d.ident(s.Column)+" "+dir)
+		}
+		q += " ORDER BY " + strings.Join(parts, ", ")
+	}
+	if !p.ReturnAll {
+		limit := 50.0
+		if f, ok := toNumberParam(p.Limit); ok {
+			limit = f
+		}
+		q += " LIMIT " + strconv.FormatFloat(math.Max(0, math.Trunc(limit)), 'f', -1, 64)
+	}
+	return q, nil
+}
+
+// sqlStart begins a database node's execution: the input items, the first
+// item's parameters (options.replaceEmptyStrings applied to the items) and
+// the decrypted credential of type credType.
+func sqlStart(ctx *Context, in [][]Item, credType string) ([]Item, *sqlParams, map[string]any, error) {
+	items := pairedInputs(in, 1)[0]
+	var p0 sqlParams
+	if err := ctx.Decode(0, &p0); err != nil {
+		return nil, nil, nil, err
+	}
+	if p0.Options.ReplaceEmptyStrings && p0.Operation != "select" && p0.Operation != "deleteTable" {
+		replaceEmptyStrings(items)
+	}
+	cred, err := ctx.Credential(credType)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return items, &p0, cred, nil
+}
+
+// sqlEachItem builds one query per item from that item's parameters; an
+// error without an item index gets the item's.
+func sqlEachItem[Q any](ctx *Context, items int, build func(p *sqlParams, i int) (Q, error)) ([]Q, error) {
+	var queries []Q
+	for i := range items {
+		var p sqlParams
+		if err := ctx.Decode(i, &p); err != nil {
+			return nil, err
+		}
+		q, err := build(&p, i)
+		if err != nil {
+			if ne, ok := err.(*NodeError); ok && ne.ItemIndex == nil {
+				ne.AtItem(i)
+			}
+			return nil, err
+		}
+		queries = append(queries, q)
+	}
+	return queries, nil
 }
