@@ -2,13 +2,11 @@ package nodes
 
 import (
 	"context"
-	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -153,10 +151,7 @@ func (m *myRun) insertHead(p *sqlParams, table string, cols []string) string {
 }
 
 func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if op == "executeQuery" {
 		return m.executeQuery(p, i)
 	}
@@ -510,11 +505,8 @@ func mysqlConnect(ctx context.Context, cred map[string]any, timeoutSeconds float
 	cfg.User = credString(cred, "user")
 	cfg.Passwd = credString(cred, "password")
 	cfg.Net = "tcp"
-	host := credString(cred, "host")
-	if host == "" {
-		host = "localhost"
-	}
-	cfg.Addr = net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", 3306)))
+	host, addr := credAddress(cred, 3306)
+	cfg.Addr = addr
 	cfg.DBName = credString(cred, "database")
 	cfg.MultiStatements = true
 	cfg.InterpolateParams = true
@@ -523,30 +515,29 @@ func mysqlConnect(ctx context.Context, cred map[string]any, timeoutSeconds float
 		cfg.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	if credBool(cred, "ssl") {
-		cfg.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		cfg.TLS = serverTLS(host, false)
 	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, nil, NewNodeError("invalid mySql credential: %s", redactSecrets(err.Error(), cfg.Passwd))
 	}
+	fail := func(err error) *NodeError {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) {
+			return serverError(me.Message, cfg.Passwd)
+		}
+		return connectionError(err, cfg.Passwd)
+	}
 	db := sql.OpenDB(connector)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		var me *mysql.MySQLError
-		if errors.As(err, &me) {
-			return nil, nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(me.Message, cfg.Passwd)}
-		}
-		return nil, nil, connectionError(err, cfg.Passwd)
+		return nil, nil, fail(err)
 	}
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
 		db.Close()
-		var me *mysql.MySQLError
-		if errors.As(err, &me) {
-			return nil, nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(me.Message, cfg.Passwd)}
-		}
-		return nil, nil, connectionError(err, cfg.Passwd)
+		return nil, nil, fail(err)
 	}
 	return db, conn, nil
 }

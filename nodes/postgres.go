@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -113,10 +112,7 @@ type pgColumn struct {
 }
 
 func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if op == "executeQuery" {
 		return pg.executeQuery(p, i)
 	}
@@ -716,10 +712,7 @@ var pgSQL = sqlDialect{ident: pgIdent, listSep: ","}
 // carry no secret.
 func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64) (*pgconn.PgConn, error) {
 	password := credString(cred, "password")
-	host := credString(cred, "host")
-	if host == "" {
-		host = "localhost"
-	}
+	_, addr := credAddress(cred, 5432)
 	db := credString(cred, "database")
 	if db == "" {
 		db = "postgres"
@@ -739,7 +732,7 @@ func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64)
 	if credBool(cred, "allowUnauthorizedCerts") {
 		mode = "require"
 	}
-	u := url.URL{Scheme: "postgres", User: url.User(user), Host: net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", 5432))), Path: "/" + db}
+	u := url.URL{Scheme: "postgres", User: url.User(user), Host: addr, Path: "/" + db}
 	q := url.Values{}
 	q.Set("sslmode", mode)
 	q.Set("connect_timeout", strconv.Itoa(int(math.Max(1, math.Ceil(timeoutSeconds)))))
@@ -753,7 +746,7 @@ func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64)
 	if err != nil {
 		var pe *pgconn.PgError
 		if asPgError(err, &pe) {
-			return nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(pe.Message, password)}
+			return nil, serverError(pe.Message, password)
 		}
 		return nil, connectionError(err, password)
 	}

@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math"
@@ -17,7 +18,9 @@ import (
 
 // This file holds what the Postgres and MySQL nodes share: their parameters
 // (n8n's v2 database nodes have the same shape), the per-item statement
-// lists they build and the way results become items.
+// lists they build and the way results become items. Its connection helpers
+// (credAddress, serverTLS, serverError, connectionError) serve the Redis node
+// too.
 
 // sqlParams are the parameters of n8n's Postgres v2 and MySQL v2 nodes.
 type sqlParams struct {
@@ -86,6 +89,14 @@ type sqlNodeOption struct {
 	Priority            string   `json:"priority"`
 }
 
+// operation is the operation parameter, insert (n8n's default) when unset.
+func (p *sqlParams) operation() string {
+	if p.Operation == "" {
+		return "insert"
+	}
+	return p.Operation
+}
+
 var sqlOperations = []string{"executeQuery", "insert", "update", "upsert", "select", "deleteTable"}
 
 // validateSQLParams checks the static parameters both database nodes share.
@@ -94,10 +105,7 @@ func validateSQLParams(n *NodeInstance) error {
 	if err := StaticParams(n, &p); err != nil {
 		return err
 	}
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if !slices.Contains(sqlOperations, op) {
 		return ParamErrorf("operation", "%q is not one of %s", op, strings.Join(sqlOperations, ", "))
 	}
@@ -274,6 +282,12 @@ func redactSecrets(s string, secrets ...string) string {
 	return s
 }
 
+// serverError is a failure the server reported (a wrong password, an
+// unknown database, ...): its message, secrets removed.
+func serverError(msg string, secrets ...string) *NodeError {
+	return &NodeError{Name: "NodeOperationError", Message: redactSecrets(msg, secrets...)}
+}
+
 // connectionError turns a failure to reach a server into n8n's wording:
 // "Connection refused", "Host not found", "Connection timed out", keeping
 // the cause as the description. Secrets are removed from both.
@@ -294,6 +308,22 @@ func connectionError(err error, secrets ...string) *NodeError {
 		ne.Retryable = false
 	}
 	return ne
+}
+
+// credAddress reads a server credential's host (localhost when unset) and
+// port (defPort when unset) and returns the host and host:port.
+func credAddress(cred map[string]any, defPort int) (host, addr string) {
+	host = credString(cred, "host")
+	if host == "" {
+		host = "localhost"
+	}
+	return host, net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", defPort)))
+}
+
+// serverTLS is the TLS configuration of a connection to a database server;
+// insecure skips the certificate check (the credential's choice).
+func serverTLS(host string, insecure bool) *tls.Config {
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure} //nolint:gosec // the user's choice
 }
 
 // credInt reads a numeric credential field, def when unset.
