@@ -138,18 +138,11 @@ func validateSQLParams(n *NodeInstance) error {
 // rlString returns the value of an n8n resource locator ({__rl, value,
 // mode}) or of a plain parameter as a string.
 func rlString(v any) string {
-	switch x := resourceLocatorValue(v).(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case map[string]any:
-		return rlString(x["value"])
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		return fmt.Sprint(x)
+	x := resourceLocatorValue(v)
+	if m, ok := x.(map[string]any); ok {
+		return rlString(m["value"])
 	}
+	return plainText(x)
 }
 
 // sqlMapping returns the columns and values an item writes: the item's json
