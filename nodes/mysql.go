@@ -214,17 +214,12 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 	}
 	for _, c := range match {
 		if _, ok := values[c]; !ok {
-			return myQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+			return myQuery{}, NewNodeError(sqlMatchColumnMissing)
 		}
 	}
-	var update []string
-	for _, c := range cols {
-		if !slices.Contains(match, c) {
-			update = append(update, c)
-		}
-	}
+	update := sqlUpdateColumns(cols, match)
 	if len(update) == 0 {
-		return myQuery{}, NewNodeError("Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update.")
+		return myQuery{}, NewNodeError(sqlNoValuesToUpdate)
 	}
 	var sets []string
 	var vals []any

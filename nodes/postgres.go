@@ -185,12 +185,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 			return pgQuery{}, NewNodeError("Columns to match on are required")
 		}
 	}
-	var update []string
-	for _, c := range cols {
-		if !slices.Contains(match, c) {
-			update = append(update, c)
-		}
-	}
+	update := sqlUpdateColumns(cols, match)
 	switch op {
 	case "insert":
 		if len(cols) == 0 {
@@ -210,13 +205,13 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range match {
 			v, ok := values[c]
 			if !ok {
-				return pgQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+				return pgQuery{}, NewNodeError(sqlMatchColumnMissing)
 			}
 			conds = append(conds, pgCondition(c, v))
 			desc = append(desc, fmt.Sprintf("%s=%v", c, v))
 		}
 		if len(update) == 0 {
-			return pgQuery{}, NewNodeError("Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update.")
+			return pgQuery{}, NewNodeError(sqlNoValuesToUpdate)
 		}
 		if pg.version >= 2.2 {
 			exists, err := pg.rowExists(target, strings.Join(conds, " AND "))
@@ -237,7 +232,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	default: // upsert
 		for _, c := range match {
 			if _, ok := values[c]; !ok {
-				return pgQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+				return pgQuery{}, NewNodeError(sqlMatchColumnMissing)
 			}
 		}
 		if len(update) == 0 {

@@ -188,6 +188,24 @@ func sqlMapping(p *sqlParams, item Item, version float64, newStyle bool) (map[st
 	return vals, order
 }
 
+// n8n's messages for an update or upsert that cannot be written.
+const (
+	sqlMatchColumnMissing = "Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on."
+	sqlNoValuesToUpdate   = "Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update."
+)
+
+// sqlUpdateColumns are the columns an update or upsert sets: those of cols
+// not in match.
+func sqlUpdateColumns(cols, match []string) []string {
+	var update []string
+	for _, c := range cols {
+		if !slices.Contains(match, c) {
+			update = append(update, c)
+		}
+	}
+	return update
+}
+
 // replaceEmptyStrings turns "" values of items' json into null
 // (options.replaceEmptyStrings).
 func replaceEmptyStrings(items []Item) {
