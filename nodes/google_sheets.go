@@ -265,16 +265,24 @@ func sheetsCell(v any) any {
 	return v
 }
 
-func optInt(m map[string]any, def int, path ...string) int {
+// optAt returns the value at path in nested option objects, nil when a
+// step is missing or not an object.
+func optAt(m map[string]any, path ...string) any {
 	var cur any = m
 	for _, k := range path {
 		mm, ok := cur.(map[string]any)
 		if !ok {
-			return def
+			return nil
 		}
 		cur = mm[k]
 	}
-	switch x := cur.(type) {
+	return cur
+}
+
+// optInt reads a whole number at path (a number or numeric text), def when
+// there is none.
+func optInt(m map[string]any, def int, path ...string) int {
+	switch x := optAt(m, path...).(type) {
 	case float64:
 		return int(x)
 	case string:
@@ -285,16 +293,9 @@ func optInt(m map[string]any, def int, path ...string) int {
 	return def
 }
 
+// optString reads a non-empty string at path, def when there is none.
 func optString(m map[string]any, def string, path ...string) string {
-	var cur any = m
-	for _, k := range path {
-		mm, ok := cur.(map[string]any)
-		if !ok {
-			return def
-		}
-		cur = mm[k]
-	}
-	if s, ok := cur.(string); ok && s != "" {
+	if s, ok := optAt(m, path...).(string); ok && s != "" {
 		return s
 	}
 	return def
@@ -312,10 +313,7 @@ func (s *sheetsRun) append() ([][]Item, error) {
 		ne := AsNodeError(err)
 		ne.Node = s.ctx.Node.Name
 		if s.ctx.ContinueOnFail() {
-			failed := NewItem(map[string]any{"error": ne.Message})
-			failed.PairedItem = PairedItems{{Item: 0}}
-			failed.Error = ne
-			return [][]Item{{failed}}, nil
+			return [][]Item{{failedItem(ne, 0)}}, nil
 		}
 		return nil, ne
 	}
@@ -556,7 +554,7 @@ func sheetsMatch(row map[string]any, filters []map[string]any, combine string) b
 		col, _ := rlValue(f["lookupColumn"])
 		want, _ := rlValue(f["lookupValue"])
 		got, ok := row[col]
-		ok = ok && sheetsString(got) == want
+		ok = ok && plainText(got) == want
 		if combine == "OR" && ok {
 			return true
 		}
@@ -565,16 +563,6 @@ func sheetsMatch(row map[string]any, filters []map[string]any, combine string) b
 		}
 	}
 	return combine != "OR"
-}
-
-func sheetsString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
 }
 
 // googleAccessToken exchanges a signed service-account JWT for an access

@@ -197,10 +197,7 @@ func (HTTPRequest) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 				}
 				return nil, ne
 			}
-			failed := NewItem(map[string]any{"error": ne.Message})
-			failed.PairedItem = PairedItems{{Item: i}}
-			failed.Error = ne
-			out = append(out, failed)
+			out = append(out, failedItem(ne, i))
 		}
 		if x.batchSize > 0 && x.batchInterval > 0 && (i+1)%x.batchSize == 0 && i+1 < len(items) {
 			if err := sleepCtx(ctx, x.batchInterval); err != nil {
@@ -596,17 +593,11 @@ func jsonParam(v any, label string) (any, error) {
 	return out, nil
 }
 
-// stringValue writes a parameter value the way n8n's request sends it.
+// stringValue writes a parameter value the way n8n's request sends it:
+// scalars as scalarText writes them, objects and arrays as JSON.
 func stringValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
+	if s, ok := scalarText(v); ok {
+		return s
 	}
 	b, _ := json.Marshal(v)
 	return string(b)

@@ -2,13 +2,11 @@ package nodes
 
 import (
 	"context"
-	"crypto/tls"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -64,15 +62,7 @@ func (MySQL) Validate(n *NodeInstance) error { return validateSQLParams(n) }
 
 // Execute implements Node.
 func (MySQL) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
-	items := pairedInputs(in, 1)[0]
-	var p0 sqlParams
-	if err := ctx.Decode(0, &p0); err != nil {
-		return nil, err
-	}
-	if p0.Options.ReplaceEmptyStrings && p0.Operation != "select" && p0.Operation != "deleteTable" {
-		replaceEmptyStrings(items)
-	}
-	cred, err := ctx.Credential("mySql")
+	items, p0, cred, err := sqlStart(ctx, in, "mySql")
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +98,6 @@ type myQuery struct {
 }
 
 func (m *myRun) build(batching string) ([]myQuery, error) {
-	var queries []myQuery
 	if batching == "" {
 		batching = "single"
 	}
@@ -147,21 +136,7 @@ func (m *myRun) build(batching string) ([]myQuery, error) {
 		}
 		return []myQuery{{SQL: m.insertHead(&p0, rlString(p0.Table), cols) + " VALUES " + strings.Join(phs, ","), Values: values}}, nil
 	}
-	for i := range m.items {
-		var p sqlParams
-		if err := m.ctx.Decode(i, &p); err != nil {
-			return nil, err
-		}
-		q, err := m.buildItem(&p, i)
-		if err != nil {
-			if ne, ok := err.(*NodeError); ok && ne.ItemIndex == nil {
-				ne.AtItem(i)
-			}
-			return nil, err
-		}
-		queries = append(queries, q)
-	}
-	return queries, nil
+	return sqlEachItem(m.ctx, len(m.items), m.buildItem)
 }
 
 func (m *myRun) insertHead(p *sqlParams, table string, cols []string) string {
@@ -172,14 +147,11 @@ func (m *myRun) insertHead(p *sqlParams, table string, cols []string) string {
 	if p.Options.SkipOnConflict {
 		head += " IGNORE"
 	}
-	return head + " INTO " + myIdent(table) + " (" + myIdents(cols) + ")"
+	return head + " INTO " + myIdent(table) + " (" + mySQL.idents(cols) + ")"
 }
 
 func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if op == "executeQuery" {
 		return m.executeQuery(p, i)
 	}
@@ -188,35 +160,19 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 		return myQuery{}, NewNodeError("Table is required")
 	}
 	target := myIdent(table)
+	// bind writes a placeholder for a where value and keeps the value.
+	var whereVals []any
+	bind := func(v any) string {
+		whereVals = append(whereVals, myValue(v))
+		return "?"
+	}
 	switch op {
 	case "select":
-		cols := "*"
-		if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
-			cols = myIdents(oc)
-		}
-		q, vals, err := myWhere("SELECT "+cols+" FROM "+target, p)
+		q, err := mySQL.selectRows(p, target, bind)
 		if err != nil {
 			return myQuery{}, err
 		}
-		if len(p.Sort.Values) > 0 {
-			var parts []string
-			for _, s := range p.Sort.Values {
-				dir := "ASC"
-				if s.Direction == "DESC" {
-					dir = "DESC"
-				}
-				parts = append(parts, myIdent(s.Column)+" "+dir)
-			}
-			q += " ORDER BY " + strings.Join(parts, ", ")
-		}
-		if !p.ReturnAll {
-			limit := 50.0
-			if f, ok := toNumberParam(p.Limit); ok {
-				limit = f
-			}
-			q += " LIMIT " + strconv.FormatFloat(math.Max(0, math.Trunc(limit)), 'f', -1, 64)
-		}
-		return myQuery{q, vals}, nil
+		return myQuery{q, whereVals}, nil
 	case "deleteTable":
 		switch p.DeleteCommand {
 		case "drop":
@@ -224,8 +180,11 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 		case "", "truncate":
 			return myQuery{SQL: "TRUNCATE TABLE " + target}, nil
 		case "delete":
-			q, vals, err := myWhere("DELETE FROM "+target, p)
-			return myQuery{q, vals}, err
+			where, err := mySQL.where(p, bind)
+			if err != nil {
+				return myQuery{}, err
+			}
+			return myQuery{"DELETE FROM " + target + where, whereVals}, nil
 		}
 		return myQuery{}, NewNodeError("Invalid delete command, only drop, delete and truncate are supported ")
 	}
@@ -255,17 +214,12 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 	}
 	for _, c := range match {
 		if _, ok := values[c]; !ok {
-			return myQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+			return myQuery{}, NewNodeError(sqlMatchColumnMissing)
 		}
 	}
-	var update []string
-	for _, c := range cols {
-		if !slices.Contains(match, c) {
-			update = append(update, c)
-		}
-	}
+	update := sqlUpdateColumns(cols, match)
 	if len(update) == 0 {
-		return myQuery{}, NewNodeError("Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update.")
+		return myQuery{}, NewNodeError(sqlNoValuesToUpdate)
 	}
 	var sets []string
 	var vals []any
@@ -288,7 +242,7 @@ func (m *myRun) buildItem(p *sqlParams, i int) (myQuery, error) {
 		sets = append(sets, myIdent(c)+" = ?")
 		vals = append(vals, myValue(values[c]))
 	}
-	return myQuery{"INSERT INTO " + target + "(" + myIdents(cols) + ") VALUES(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") +
+	return myQuery{"INSERT INTO " + target + "(" + mySQL.idents(cols) + ") VALUES(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") +
 		") ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", "), vals}, nil
 }
 
@@ -330,39 +284,6 @@ func (m *myRun) executeQuery(p *sqlParams, i int) (myQuery, error) {
 	return myQuery{b.String(), vals}, nil
 }
 
-func myWhere(q string, p *sqlParams) (string, []any, error) {
-	if len(p.Where.Values) == 0 {
-		return q, nil, nil
-	}
-	combine := " AND "
-	if p.Combine == "OR" {
-		combine = " OR "
-	}
-	var parts []string
-	var vals []any
-	for i, w := range p.Where.Values {
-		cond := w.Condition
-		if cond == "" || cond == "equal" {
-			cond = "="
-		}
-		v := w.Value
-		if cond == ">" || cond == "<" || cond == ">=" || cond == "<=" {
-			n, err := whereNumber(w, i)
-			if err != nil {
-				return "", nil, err
-			}
-			v = n
-		}
-		part := myIdent(w.Column) + " " + cond
-		if cond != "IS NULL" && cond != "IS NOT NULL" {
-			part += " ?"
-			vals = append(vals, myValue(v))
-		}
-		parts = append(parts, part)
-	}
-	return q + " WHERE " + strings.Join(parts, combine), vals, nil
-}
-
 // myValue converts an item value for the driver: objects and arrays as
 // JSON text, whole numbers as integers.
 func myValue(v any) any {
@@ -393,13 +314,8 @@ func myIdent(s string) string {
 	return strings.Join(parts, ".")
 }
 
-func myIdents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = myIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
+// mySQL writes MySQL's identifiers.
+var mySQL = sqlDialect{ident: myIdent, listSep: ", "}
 
 // run sends the queries as options.queryBatching says.
 func (m *myRun) run(queries []myQuery, batching string) ([]Item, error) {
@@ -584,11 +500,8 @@ func mysqlConnect(ctx context.Context, cred map[string]any, timeoutSeconds float
 	cfg.User = credString(cred, "user")
 	cfg.Passwd = credString(cred, "password")
 	cfg.Net = "tcp"
-	host := credString(cred, "host")
-	if host == "" {
-		host = "localhost"
-	}
-	cfg.Addr = net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", 3306)))
+	host, addr := credAddress(cred, 3306)
+	cfg.Addr = addr
 	cfg.DBName = credString(cred, "database")
 	cfg.MultiStatements = true
 	cfg.InterpolateParams = true
@@ -597,30 +510,29 @@ func mysqlConnect(ctx context.Context, cred map[string]any, timeoutSeconds float
 		cfg.Timeout = time.Duration(ms) * time.Millisecond
 	}
 	if credBool(cred, "ssl") {
-		cfg.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+		cfg.TLS = serverTLS(host, false)
 	}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return nil, nil, NewNodeError("invalid mySql credential: %s", redactSecrets(err.Error(), cfg.Passwd))
 	}
+	fail := func(err error) *NodeError {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) {
+			return serverError(me.Message, cfg.Passwd)
+		}
+		return connectionError(err, cfg.Passwd)
+	}
 	db := sql.OpenDB(connector)
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		db.Close()
-		var me *mysql.MySQLError
-		if errors.As(err, &me) {
-			return nil, nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(me.Message, cfg.Passwd)}
-		}
-		return nil, nil, connectionError(err, cfg.Passwd)
+		return nil, nil, fail(err)
 	}
 	if err := conn.PingContext(ctx); err != nil {
 		conn.Close()
 		db.Close()
-		var me *mysql.MySQLError
-		if errors.As(err, &me) {
-			return nil, nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(me.Message, cfg.Passwd)}
-		}
-		return nil, nil, connectionError(err, cfg.Passwd)
+		return nil, nil, fail(err)
 	}
 	return db, conn, nil
 }

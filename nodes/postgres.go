@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -72,15 +71,7 @@ type pgQuery struct {
 
 // Execute implements Node.
 func (Postgres) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
-	items := pairedInputs(in, 1)[0]
-	var p0 sqlParams
-	if err := ctx.Decode(0, &p0); err != nil {
-		return nil, err
-	}
-	if p0.Options.ReplaceEmptyStrings && p0.Operation != "select" && p0.Operation != "deleteTable" {
-		replaceEmptyStrings(items)
-	}
-	cred, err := ctx.Credential("postgres")
+	items, p0, cred, err := sqlStart(ctx, in, "postgres")
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +82,7 @@ func (Postgres) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 	defer conn.Close(context.Background())
 	pg := &pgRun{ctx: ctx, conn: conn, items: items, version: ctx.Node.TypeVersion, secret: credString(cred, "password"),
 		numbers: p0.Options.LargeNumbersOutput == "numbers", types: pgtype.NewMap()}
-	queries, err := pg.build()
+	queries, err := sqlEachItem(ctx, len(items), pg.buildItem)
 	if err != nil {
 		return nil, err
 	}
@@ -120,30 +111,8 @@ type pgColumn struct {
 	Nullable bool
 }
 
-func (pg *pgRun) build() ([]pgQuery, error) {
-	var queries []pgQuery
-	for i := range pg.items {
-		var p sqlParams
-		if err := pg.ctx.Decode(i, &p); err != nil {
-			return nil, err
-		}
-		q, err := pg.buildItem(&p, i)
-		if err != nil {
-			if ne, ok := err.(*NodeError); ok && ne.ItemIndex == nil {
-				ne.AtItem(i)
-			}
-			return nil, err
-		}
-		queries = append(queries, q)
-	}
-	return queries, nil
-}
-
 func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if op == "executeQuery" {
 		return pg.executeQuery(p, i)
 	}
@@ -158,33 +127,9 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	target := pgIdent(schema) + "." + pgIdent(table)
 	switch op {
 	case "select":
-		cols := "*"
-		if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
-			cols = pgIdents(oc)
-		}
-		q := "SELECT " + cols + " FROM " + target
-		where, err := pgWhere(p)
+		q, err := pgSQL.selectRows(p, target, pgLiteral)
 		if err != nil {
 			return pgQuery{}, err
-		}
-		q += where
-		if len(p.Sort.Values) > 0 {
-			var parts []string
-			for _, s := range p.Sort.Values {
-				dir := "ASC"
-				if s.Direction == "DESC" {
-					dir = "DESC"
-				}
-				parts = append(parts, pgIdent(s.Column)+" "+dir)
-			}
-			q += " ORDER BY " + strings.Join(parts, ", ")
-		}
-		if !p.ReturnAll {
-			limit := 50.0
-			if f, ok := toNumberParam(p.Limit); ok {
-				limit = f
-			}
-			q += " LIMIT " + strconv.FormatFloat(math.Max(0, math.Trunc(limit)), 'f', -1, 64)
 		}
 		return pgQuery{Template: q, SQL: q}, nil
 	case "deleteTable":
@@ -204,7 +149,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 			q += cascade
 			return pgQuery{q, q}, nil
 		case "delete":
-			where, err := pgWhere(p)
+			where, err := pgSQL.where(p, pgLiteral)
 			if err != nil {
 				return pgQuery{}, err
 			}
@@ -222,10 +167,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	if err := pgCheckItem(values, cols, schemaCols); err != nil {
 		return pgQuery{}, err
 	}
-	returning := " RETURNING *"
-	if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
-		returning = " RETURNING " + pgIdents(oc)
-	}
+	returning := " RETURNING " + pgSQL.outputColumns(p)
 	lit := func(col string) string { return pgColumnLiteral(values[col], schemaCols, col) }
 	var match []string
 	if op != "insert" {
@@ -243,12 +185,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 			return pgQuery{}, NewNodeError("Columns to match on are required")
 		}
 	}
-	var update []string
-	for _, c := range cols {
-		if !slices.Contains(match, c) {
-			update = append(update, c)
-		}
-	}
+	update := sqlUpdateColumns(cols, match)
 	switch op {
 	case "insert":
 		if len(cols) == 0 {
@@ -258,7 +195,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range cols {
 			lits = append(lits, lit(c))
 		}
-		q := "INSERT INTO " + target + "(" + pgIdents(cols) + ") VALUES(" + strings.Join(lits, ",") + ")"
+		q := "INSERT INTO " + target + "(" + pgSQL.idents(cols) + ") VALUES(" + strings.Join(lits, ",") + ")"
 		if p.Options.SkipOnConflict {
 			q += " ON CONFLICT DO NOTHING"
 		}
@@ -268,13 +205,13 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range match {
 			v, ok := values[c]
 			if !ok {
-				return pgQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+				return pgQuery{}, NewNodeError(sqlMatchColumnMissing)
 			}
 			conds = append(conds, pgCondition(c, v))
 			desc = append(desc, fmt.Sprintf("%s=%v", c, v))
 		}
 		if len(update) == 0 {
-			return pgQuery{}, NewNodeError("Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update.")
+			return pgQuery{}, NewNodeError(sqlNoValuesToUpdate)
 		}
 		if pg.version >= 2.2 {
 			exists, err := pg.rowExists(target, strings.Join(conds, " AND "))
@@ -295,7 +232,7 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 	default: // upsert
 		for _, c := range match {
 			if _, ok := values[c]; !ok {
-				return pgQuery{}, NewNodeError("Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on.")
+				return pgQuery{}, NewNodeError(sqlMatchColumnMissing)
 			}
 		}
 		if len(update) == 0 {
@@ -308,8 +245,8 @@ func (pg *pgRun) buildItem(p *sqlParams, i int) (pgQuery, error) {
 		for _, c := range update {
 			sets = append(sets, pgIdent(c)+" = "+lit(c))
 		}
-		q := "INSERT INTO " + target + "(" + pgIdents(cols) + ") VALUES(" + strings.Join(lits, ",") + ") ON CONFLICT (" +
-			pgIdents(match) + ") DO UPDATE  SET " + strings.Join(sets, ", ") + returning
+		q := "INSERT INTO " + target + "(" + pgSQL.idents(cols) + ") VALUES(" + strings.Join(lits, ",") + ") ON CONFLICT (" +
+			pgSQL.idents(match) + ") DO UPDATE  SET " + strings.Join(sets, ", ") + returning
 		return pgQuery{q, q}, nil
 	}
 }
@@ -407,37 +344,6 @@ func queryReplacements(ctx *Context, i int) ([]any, error) {
 
 // resolvablePattern finds {{ ... }} expressions in a parameter.
 var resolvablePattern = regexp.MustCompile(`\{\{[\s\S]*?\}\}`)
-
-func pgWhere(p *sqlParams) (string, error) {
-	if len(p.Where.Values) == 0 {
-		return "", nil
-	}
-	combine := " AND "
-	if p.Combine == "OR" {
-		combine = " OR "
-	}
-	var parts []string
-	for i, w := range p.Where.Values {
-		cond := w.Condition
-		if cond == "" || cond == "equal" {
-			cond = "="
-		}
-		v := w.Value
-		if cond == ">" || cond == "<" || cond == ">=" || cond == "<=" {
-			n, err := whereNumber(w, i)
-			if err != nil {
-				return "", err
-			}
-			v = n
-		}
-		part := pgIdent(w.Column) + " " + cond
-		if cond != "IS NULL" && cond != "IS NOT NULL" {
-			part += " " + pgLiteral(v)
-		}
-		parts = append(parts, part)
-	}
-	return " WHERE " + strings.Join(parts, combine), nil
-}
 
 // pgCondition is "col = value", or "col IS NULL" for a null value.
 func pgCondition(col string, v any) string {
@@ -794,22 +700,14 @@ func pgIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-func pgIdents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = pgIdent(n)
-	}
-	return strings.Join(q, ",")
-}
+// pgSQL writes PostgreSQL's identifiers.
+var pgSQL = sqlDialect{ident: pgIdent, listSep: ","}
 
 // pgConnect opens one connection from a postgres credential. Its errors
 // carry no secret.
 func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64) (*pgconn.PgConn, error) {
 	password := credString(cred, "password")
-	host := credString(cred, "host")
-	if host == "" {
-		host = "localhost"
-	}
+	_, addr := credAddress(cred, 5432)
 	db := credString(cred, "database")
 	if db == "" {
 		db = "postgres"
@@ -829,7 +727,7 @@ func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64)
 	if credBool(cred, "allowUnauthorizedCerts") {
 		mode = "require"
 	}
-	u := url.URL{Scheme: "postgres", User: url.User(user), Host: net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", 5432))), Path: "/" + db}
+	u := url.URL{Scheme: "postgres", User: url.User(user), Host: addr, Path: "/" + db}
 	q := url.Values{}
 	q.Set("sslmode", mode)
 	q.Set("connect_timeout", strconv.Itoa(int(math.Max(1, math.Ceil(timeoutSeconds)))))
@@ -843,7 +741,7 @@ func pgConnect(ctx context.Context, cred map[string]any, timeoutSeconds float64)
 	if err != nil {
 		var pe *pgconn.PgError
 		if asPgError(err, &pe) {
-			return nil, &NodeError{Name: "NodeOperationError", Message: redactSecrets(pe.Message, password)}
+			return nil, serverError(pe.Message, password)
 		}
 		return nil, connectionError(err, password)
 	}

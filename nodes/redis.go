@@ -2,10 +2,8 @@ package nodes
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
-	"net"
 	"regexp"
 	"slices"
 	"strconv"
@@ -88,12 +86,9 @@ func (Redis) Validate(n *NodeInstance) error {
 
 // redisClient opens a client from a redis credential and checks it answers.
 func redisClient(ctx context.Context, cred map[string]any) (*redis.Client, error) {
-	host := credString(cred, "host")
-	if host == "" {
-		host = "localhost"
-	}
+	host, addr := credAddress(cred, 6379)
 	opts := &redis.Options{
-		Addr:        net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", 6379))),
+		Addr:        addr,
 		Username:    credString(cred, "user"),
 		Password:    credString(cred, "password"),
 		DB:          credInt(cred, "database", 0),
@@ -102,7 +97,7 @@ func redisClient(ctx context.Context, cred map[string]any) (*redis.Client, error
 		PoolSize:    1,
 	}
 	if credBool(cred, "ssl") {
-		opts.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: credBool(cred, "disableTlsVerification")} //nolint:gosec // the user's choice
+		opts.TLSConfig = serverTLS(host, credBool(cred, "disableTlsVerification"))
 	}
 	c := redis.NewClient(opts)
 	if err := c.Ping(ctx).Err(); err != nil {
@@ -115,7 +110,7 @@ func redisClient(ctx context.Context, cred map[string]any) (*redis.Client, error
 func redisError(err error, secret string) *NodeError {
 	var re redis.Error
 	if errors.As(err, &re) {
-		return &NodeError{Name: "NodeOperationError", Message: redactSecrets(err.Error(), secret)}
+		return serverError(err.Error(), secret)
 	}
 	return connectionError(err, secret)
 }

@@ -179,19 +179,35 @@ func svcEnvURL(env, def string) string {
 	return strings.TrimRight(def, "/")
 }
 
+// scalarText writes a JSON scalar as text: nil as "", a string as it is, a
+// number in its shortest decimal spelling, a boolean as true or false. ok is
+// false for any other value (objects, arrays), which callers spell their own
+// way.
+func scalarText(v any) (s string, ok bool) {
+	switch x := v.(type) {
+	case nil:
+		return "", true
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
+	case bool:
+		return strconv.FormatBool(x), true
+	}
+	return "", false
+}
+
+// plainText is scalarText, with any other value as fmt.Sprint writes it.
+func plainText(v any) string {
+	if s, ok := scalarText(v); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
 // credString returns a credential field as a string ("" when absent).
 func credString(data map[string]any, key string) string {
-	switch v := data[key].(type) {
-	case string:
-		return v
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return fmt.Sprint(data[key])
+	return plainText(data[key])
 }
 
 // credBool returns a boolean credential field.
@@ -213,15 +229,7 @@ func rlValue(v any) (value, mode string) {
 		mode, _ = m["mode"].(string)
 		v = m["value"]
 	}
-	switch x := v.(type) {
-	case nil:
-		return "", mode
-	case string:
-		return x, mode
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), mode
-	}
-	return fmt.Sprint(v), mode
+	return plainText(v), mode
 }
 
 // svcEachItem runs fn once per input item and collects its output items,
@@ -243,10 +251,7 @@ func svcEachItem(ctx *Context, fn func(i int, it Item) ([]Item, error)) ([][]Ite
 			ne := AsNodeError(err)
 			ne.Node = ctx.Node.Name
 			if ctx.ContinueOnFail() {
-				failed := NewItem(map[string]any{"error": ne.Message})
-				failed.PairedItem = PairedItems{{Item: i}}
-				failed.Error = ne
-				out = append(out, failed)
+				out = append(out, failedItem(ne, i))
 				continue
 			}
 			if ne.ItemIndex == nil {
@@ -262,6 +267,15 @@ func svcEachItem(ctx *Context, fn func(i int, it Item) ([]Item, error)) ([][]Ite
 		}
 	}
 	return [][]Item{out}, nil
+}
+
+// failedItem is the item a node outputs under continueOnFail for item i's
+// failure: {"error": message}, paired to the item, carrying the error.
+func failedItem(ne *NodeError, i int) Item {
+	failed := NewItem(map[string]any{"error": ne.Message})
+	failed.PairedItem = PairedItems{{Item: i}}
+	failed.Error = ne
+	return failed
 }
 
 // svcJSONItems turns a decoded JSON answer into items: one per array

@@ -1,8 +1,10 @@
 package nodes
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"regexp"
 	"slices"
@@ -16,7 +18,9 @@ import (
 
 // This file holds what the Postgres and MySQL nodes share: their parameters
 // (n8n's v2 database nodes have the same shape), the per-item statement
-// lists they build and the way results become items.
+// lists they build and the way results become items. Its connection helpers
+// (credAddress, serverTLS, serverError, connectionError) serve the Redis node
+// too.
 
 // sqlParams are the parameters of n8n's Postgres v2 and MySQL v2 nodes.
 type sqlParams struct {
@@ -85,6 +89,14 @@ type sqlNodeOption struct {
 	Priority            string   `json:"priority"`
 }
 
+// operation is the operation parameter, insert (n8n's default) when unset.
+func (p *sqlParams) operation() string {
+	if p.Operation == "" {
+		return "insert"
+	}
+	return p.Operation
+}
+
 var sqlOperations = []string{"executeQuery", "insert", "update", "upsert", "select", "deleteTable"}
 
 // validateSQLParams checks the static parameters both database nodes share.
@@ -93,10 +105,7 @@ func validateSQLParams(n *NodeInstance) error {
 	if err := StaticParams(n, &p); err != nil {
 		return err
 	}
-	op := p.Operation
-	if op == "" {
-		op = "insert"
-	}
+	op := p.operation()
 	if !slices.Contains(sqlOperations, op) {
 		return ParamErrorf("operation", "%q is not one of %s", op, strings.Join(sqlOperations, ", "))
 	}
@@ -129,18 +138,11 @@ func validateSQLParams(n *NodeInstance) error {
 // rlString returns the value of an n8n resource locator ({__rl, value,
 // mode}) or of a plain parameter as a string.
 func rlString(v any) string {
-	switch x := resourceLocatorValue(v).(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case map[string]any:
-		return rlString(x["value"])
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	default:
-		return fmt.Sprint(x)
+	x := resourceLocatorValue(v)
+	if m, ok := x.(map[string]any); ok {
+		return rlString(m["value"])
 	}
+	return plainText(x)
 }
 
 // sqlMapping returns the columns and values an item writes: the item's json
@@ -184,6 +186,24 @@ func sqlMapping(p *sqlParams, item Item, version float64, newStyle bool) (map[st
 		sort.Strings(order)
 	}
 	return vals, order
+}
+
+// n8n's messages for an update or upsert that cannot be written.
+const (
+	sqlMatchColumnMissing = "Column to match on not found in input item. Add a column to match on or set the 'Data Mode' to 'Define Below' to define the value to match on."
+	sqlNoValuesToUpdate   = "Add values to update to the input item or set the 'Data Mode' to 'Define Below' to define the values to update."
+)
+
+// sqlUpdateColumns are the columns an update or upsert sets: those of cols
+// not in match.
+func sqlUpdateColumns(cols, match []string) []string {
+	var update []string
+	for _, c := range cols {
+		if !slices.Contains(match, c) {
+			update = append(update, c)
+		}
+	}
+	return update
 }
 
 // replaceEmptyStrings turns "" values of items' json into null
@@ -273,6 +293,12 @@ func redactSecrets(s string, secrets ...string) string {
 	return s
 }
 
+// serverError is a failure the server reported (a wrong password, an
+// unknown database, ...): its message, secrets removed.
+func serverError(msg string, secrets ...string) *NodeError {
+	return &NodeError{Name: "NodeOperationError", Message: redactSecrets(msg, secrets...)}
+}
+
 // connectionError turns a failure to reach a server into n8n's wording:
 // "Connection refused", "Host not found", "Connection timed out", keeping
 // the cause as the description. Secrets are removed from both.
@@ -293,6 +319,22 @@ func connectionError(err error, secrets ...string) *NodeError {
 		ne.Retryable = false
 	}
 	return ne
+}
+
+// credAddress reads a server credential's host (localhost when unset) and
+// port (defPort when unset) and returns the host and host:port.
+func credAddress(cred map[string]any, defPort int) (host, addr string) {
+	host = credString(cred, "host")
+	if host == "" {
+		host = "localhost"
+	}
+	return host, net.JoinHostPort(host, strconv.Itoa(credInt(cred, "port", defPort)))
+}
+
+// serverTLS is the TLS configuration of a connection to a database server;
+// insecure skips the certificate check (the credential's choice).
+func serverTLS(host string, insecure bool) *tls.Config {
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure} //nolint:gosec // the user's choice
 }
 
 // credInt reads a numeric credential field, def when unset.
@@ -318,4 +360,132 @@ func paramSeconds(v any, def float64) float64 {
 		return f
 	}
 	return def
+}
+
+// sqlDialect is how a database node writes identifiers: ident quotes one,
+// listSep separates the names of a list.
+type sqlDialect struct {
+	ident   func(string) string
+	listSep string
+}
+
+// idents quotes names and joins them into a list.
+func (d sqlDialect) idents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = d.ident(n)
+	}
+	return strings.Join(q, d.listSep)
+}
+
+// outputColumns is options.outputColumns as a column list, "*" for all.
+func (d sqlDialect) outputColumns(p *sqlParams) string {
+	if oc := p.Options.OutputColumns; len(oc) > 0 && !slices.Contains(oc, "*") {
+		return d.idents(oc)
+	}
+	return "*"
+}
+
+// where writes the where parameters as " WHERE ...", "" when there are
+// none. bind writes a value: a placeholder (the caller keeps the value) or
+// a literal.
+func (d sqlDialect) where(p *sqlParams, bind func(any) string) (string, error) {
+	if len(p.Where.Values) == 0 {
+		return "", nil
+	}
+	combine := " AND "
+	if p.Combine == "OR" {
+		combine = " OR "
+	}
+	var parts []string
+	for i, w := range p.Where.Values {
+		cond := w.Condition
+		if cond == "" || cond == "equal" {
+			cond = "="
+		}
+		v := w.Value
+		if cond == ">" || cond == "<" || cond == ">=" || cond == "<=" {
+			n, err := whereNumber(w, i)
+			if err != nil {
+				return "", err
+			}
+			v = n
+		}
+		part := d.ident(w.Column) + " " + cond
+		if cond != "IS NULL" && cond != "IS NOT NULL" {
+			part += " " + bind(v)
+		}
+		parts = append(parts, part)
+	}
+	return " WHERE " + strings.Join(parts, combine), nil
+}
+
+// selectRows writes the select operation's statement on target: the output
+// columns, the where conditions (values written by bind), the sort and the
+// limit (50 unless returnAll).
+func (d sqlDialect) selectRows(p *sqlParams, target string, bind func(any) string) (string, error) {
+	where, err := d.where(p, bind)
+	if err != nil {
+		return "", err
+	}
+	q := "SELECT " + d.outputColumns(p) + " FROM " + target + where
+	if len(p.Sort.Values) > 0 {
+		var parts []string
+		for _, s := range p.Sort.Values {
+			dir := "ASC"
+			if s.Direction == "DESC" {
+				dir = "DESC"
+			}
+			parts = append(parts, d.ident(s.Column)+" "+dir)
+		}
+		q += " ORDER BY " + strings.Join(parts, ", ")
+	}
+	if !p.ReturnAll {
+		limit := 50.0
+		if f, ok := toNumberParam(p.Limit); ok {
+			limit = f
+		}
+		q += " LIMIT " + strconv.FormatFloat(math.Max(0, math.Trunc(limit)), 'f', -1, 64)
+	}
+	return q, nil
+}
+
+// sqlStart begins a database node's execution: the input items, the first
+// item's parameters (options.replaceEmptyStrings applied to the items) and
+// the decrypted credential of type credType.
+func sqlStart(ctx *Context, in [][]Item, credType string) ([]Item, *sqlParams, map[string]any, error) {
+	items := pairedInputs(in, 1)[0]
+	var p0 sqlParams
+	if err := ctx.Decode(0, &p0); err != nil {
+		return nil, nil, nil, err
+	}
+	if p0.Options.ReplaceEmptyStrings && p0.Operation != "select" && p0.Operation != "deleteTable" {
+		replaceEmptyStrings(items)
+	}
+	cred, err := ctx.Credential(credType)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return items, &p0, cred, nil
+}
+
+// sqlEachItem builds one query per item from that item's parameters; an
+// error without an item index gets the item's.
+func sqlEachItem[Q any](ctx *Context, items int, build func(p *sqlParams, i int) (Q, error)) ([]Q, error) {
+	var queries []Q
+	for i := range items {
+		var p sqlParams
+		if err := ctx.Decode(i, &p); err != nil {
+			return nil, err
+		}
+		q, err := build(&p, i)
+		if err != nil {
+			if ne, ok := err.(*NodeError); ok && ne.ItemIndex == nil {
+				ne.AtItem(i)
+			}
+			return nil, err
+		}
+		queries = append(queries, q)
+	}
+	return queries, nil
 }

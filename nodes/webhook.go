@@ -1,7 +1,6 @@
 package nodes
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -281,20 +280,9 @@ func WebhookCredentialType(auth string) string {
 	return ""
 }
 
-// HeaderText is a header value as n8n sends it: strings as they are, other
-// JSON values in their JSON spelling.
-func HeaderText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return fmt.Sprint(v)
-}
+// HeaderText is a header value as n8n sends it: strings as they are,
+// numbers and booleans in their JSON spelling, nil as "" (plainText; other
+// values as fmt.Sprint writes them).
+func HeaderText(v any) string { return plainText(v) }
 
 var _ Node = Webhook{}
