@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -50,6 +51,7 @@ func runBenchScenarios(ctx context.Context, args []string, stdout, stderr io.Wri
 	quick := fs.Bool("quick", false, "short runs and small sizes: a smoke test, not a measurement")
 	only := fs.String("only", "", "run only the scenarios listed, e.g. 1,3")
 	verbose := fs.Bool("v", false, "log weft's warnings to stderr")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the scenarios (go tool pprof) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -83,6 +85,19 @@ func runBenchScenarios(ctx context.Context, args []string, stdout, stderr io.Wri
 	}{
 		{"1", b.webhookScenario}, {"2", b.pureScenario}, {"3", b.waitScenario},
 		{"4", b.crudScenario}, {"5", b.oneCoreScenario}, {"6", b.largeScenario},
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "weft bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(stderr, "weft bench: %v\n", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	failed := false
 	for _, s := range scenarios {
@@ -146,7 +161,7 @@ func startBench(ctx context.Context, log *zap.Logger) (*benchRun, error) {
 		}
 		// Pool settings and the like may be tried from the environment.
 		switch k {
-		case "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "GENERIC_TIMEZONE":
+		case "DB_MAX_OPEN_CONNS", "DB_MAX_IDLE_CONNS", "WEFT_TEMPORAL_SQLITE_SYNC", "GENERIC_TIMEZONE":
 			return os.Getenv(k)
 		}
 		return ""
