@@ -85,6 +85,14 @@ type config struct {
 	Prune         bool
 	PruneMaxAge   time.Duration
 	PruneMaxCount int
+	// DBMaxOpenConns and DBMaxIdleConns size the app database's connection
+	// pool (DB_MAX_OPEN_CONNS, DB_MAX_IDLE_CONNS; 0 keeps the defaults:
+	// 20 open for PostgreSQL, 8 for SQLite, idle as many as open).
+	DBMaxOpenConns, DBMaxIdleConns int
+	// TemporalSQLiteSync is the embedded Temporal server's SQLite
+	// synchronous setting (WEFT_TEMPORAL_SQLITE_SYNC): full (default) or
+	// normal, faster but not durable through a power loss.
+	TemporalSQLiteSync string
 	// external is true when DATABASE_URL (or DB_HOST) names a database:
 	// then the secrets must come from the environment.
 	external bool
@@ -145,6 +153,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	intVar("WEFT_TEMPORAL_UI_PORT", 8233, &c.TemporalUIPort)
 	intVar("RATE_LIMIT_REQUESTS", 600, &c.RateRequests)
 	intVar("METRICS_PORT", 0, &c.MetricsPort)
+	intVar("DB_MAX_OPEN_CONNS", 0, &c.DBMaxOpenConns)
+	intVar("DB_MAX_IDLE_CONNS", 0, &c.DBMaxIdleConns)
+	switch v := strings.ToLower(getenv("WEFT_TEMPORAL_SQLITE_SYNC")); v {
+	case "", "full", "normal":
+		c.TemporalSQLiteSync = v
+	default:
+		errs = append(errs, fmt.Errorf("WEFT_TEMPORAL_SQLITE_SYNC=%q: want full or normal", v))
+	}
 	switch strings.ToLower(getenv("METRICS")) {
 	case "", "true", "1", "on", "yes":
 		c.Metrics = true
@@ -181,6 +197,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("TEMPORAL_UI_URL=%q is not an http(s) URL", c.TemporalUIURL))
 		}
+	}
+	if c.DBMaxIdleConns > 0 && c.DBMaxOpenConns > 0 && c.DBMaxIdleConns > c.DBMaxOpenConns {
+		errs = append(errs, fmt.Errorf("DB_MAX_IDLE_CONNS=%d exceeds DB_MAX_OPEN_CONNS=%d", c.DBMaxIdleConns, c.DBMaxOpenConns))
 	}
 	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

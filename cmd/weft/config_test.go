@@ -25,6 +25,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if err := c.checkSecrets(); err != nil {
 		t.Fatalf("embedded mode needs no secrets: %v", err)
 	}
+	c, err = loadConfig(envOf(map[string]string{"DB_MAX_OPEN_CONNS": "12", "DB_MAX_IDLE_CONNS": "3", "WEFT_TEMPORAL_SQLITE_SYNC": "NORMAL"}))
+	if err != nil || c.DBMaxOpenConns != 12 || c.DBMaxIdleConns != 3 || c.TemporalSQLiteSync != "normal" {
+		t.Fatalf("pool and sync settings: %+v, %v", c, err)
+	}
 	if got := c.databaseDSN(); got != filepath.Join(".weft", "weft.db") {
 		t.Fatalf("dsn %q", got)
 	}
@@ -46,6 +50,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad allow private", map[string]string{"WEFT_HTTP_ALLOW_PRIVATE": "maybe"}, "WEFT_HTTP_ALLOW_PRIVATE"},
 		{"bad allow list", map[string]string{"WEFT_HTTP_ALLOW_HOSTS": "10.0.0.0/99"}, "WEFT_HTTP_ALLOW_HOSTS"},
 		{"short old key", map[string]string{"ENCRYPTION_KEYS_OLD": "short"}, "ENCRYPTION_KEYS_OLD"},
+		{"bad pool size", map[string]string{"DB_MAX_OPEN_CONNS": "-1"}, "DB_MAX_OPEN_CONNS"},
+		{"idle above open", map[string]string{"DB_MAX_OPEN_CONNS": "4", "DB_MAX_IDLE_CONNS": "8"}, "DB_MAX_IDLE_CONNS"},
+		{"bad temporal sync", map[string]string{"WEFT_TEMPORAL_SQLITE_SYNC": "off"}, "WEFT_TEMPORAL_SQLITE_SYNC"},
 		{"DB_HOST means external", map[string]string{"DB_HOST": "db", "DB_USER": "weft", "DB_PASSWORD": "p@ss"}, "JWT_SECRET is required"},
 	}
 	for _, c := range cases {

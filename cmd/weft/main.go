@@ -28,6 +28,7 @@ var commands = []command{
 	{"temporal", "temporal setup: register weft's search attributes on an external Temporal namespace", runTemporal},
 	{"execute", "run an n8n workflow export once on an embedded Temporal server", runExecute},
 	{"conformance", "run the n8n conformance cases of a directory", runConformance},
+	{"bench", "measure: drive a webhook URL with load, or run the standard scenarios on an embedded weft", runBench},
 	{"healthcheck", "exit 0 when the local API's /healthz answers 200 (--worker: the database and Temporal)", runHealthcheck},
 	{"version", "print weft's version", runVersion},
 }

@@ -117,7 +117,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 		return s, err
 	}
 	nodes.SetNetPolicy(cfg.NetPolicy)
-	s.db, err = persistence.Open(ctx, cfg.databaseDSN(), persistence.Options{})
+	s.db, err = persistence.Open(ctx, cfg.databaseDSN(), persistence.Options{MaxOpenConns: cfg.DBMaxOpenConns, MaxIdleConns: cfg.DBMaxIdleConns})
 	if err != nil {
 		return s, err
 	}
@@ -133,7 +133,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 	if hostPort == "" && r.embedded {
 		s.temporal, err = devserver.Start(ctx, devserver.Options{
 			DataDir: cfg.DataDir, FrontendPort: cfg.TemporalPort, UIPort: cfg.TemporalUIPort,
-			Namespace: cfg.Namespace, SearchAttributes: temporal.SearchAttributes(),
+			Namespace: cfg.Namespace, SearchAttributes: temporal.SearchAttributes(), SQLiteSync: cfg.TemporalSQLiteSync,
 		})
 		if err != nil {
 			return s, fmt.Errorf("embedded temporal server: %w", err)

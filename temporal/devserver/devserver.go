@@ -45,6 +45,12 @@ const (
 	DBFileName = "temporal.db"
 )
 
+// Options.SQLiteSync values.
+const (
+	SyncFull   = "full"
+	SyncNormal = "normal"
+)
+
 // clusterName names the single Temporal cluster. It is persisted in the
 // database, so it must never change.
 const clusterName = "active"
@@ -74,6 +80,10 @@ type Options struct {
 	// number of columns per type (10 Keyword, 3 Text, 3 Int, 3 Double, 3 Bool,
 	// 3 Datetime, 3 KeywordList per namespace).
 	SearchAttributes map[string]enums.IndexedValueType
+	// SQLiteSync is the database file's synchronous setting: SyncFull
+	// (default) or SyncNormal, faster, which keeps every commit through a
+	// crash of the process but not through a power loss.
+	SQLiteSync string
 	// Logger receives the Temporal server's logs, all of them, including the
 	// burst of warnings its services log while they stop. Nil logs warnings
 	// and errors to stderr, minus known noise, and nothing once Stop is called.
@@ -119,7 +129,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 
-	sqlConf, err := prepareDatabase(opts.DataDir, namespaces, opts.SearchAttributes)
+	sqlConf, err := prepareDatabase(opts.DataDir, namespaces, opts.SearchAttributes, opts.SQLiteSync)
 	if err != nil {
 		return nil, err
 	}
@@ -275,6 +285,14 @@ func withDefaults(opts Options) (Options, error) {
 	}
 	if opts.Namespace == "" {
 		opts.Namespace = DefaultNamespace
+	}
+	switch strings.ToLower(opts.SQLiteSync) {
+	case "":
+		opts.SQLiteSync = SyncFull
+	case SyncFull, SyncNormal:
+		opts.SQLiteSync = strings.ToLower(opts.SQLiteSync)
+	default:
+		return opts, fmt.Errorf("devserver: SQLiteSync %q: want %s or %s", opts.SQLiteSync, SyncFull, SyncNormal)
 	}
 	if opts.FrontendPort < 0 || opts.FrontendPort > 65535 {
 		return opts, fmt.Errorf("devserver: bad frontend port %d", opts.FrontendPort)

@@ -3,6 +3,7 @@ package devserver_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
@@ -199,6 +200,26 @@ func TestWorkflowActivityAndSearchAttributes(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestDatabaseInWALMode checks the file is in WAL mode, which the
+// server's throughput depends on (see prepareDatabase).
+func TestDatabaseInWALMode(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, devserver.Options{DataDir: dir, UIPort: -1, SQLiteSync: devserver.SyncNormal})
+	c, _ := dial(t, s.FrontendHostPort(), s.Namespace())
+	if _, err := c.WorkflowService().DescribeNamespace(t.Context(), &workflowservice.DescribeNamespaceRequest{Namespace: s.Namespace()}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, devserver.DBFileName)+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal_mode = %q, %v; want wal", mode, err)
+	}
 }
 
 func TestExtraNamespaces(t *testing.T) {
@@ -468,6 +489,7 @@ func TestStartErrors(t *testing.T) {
 		"busy UI port":       {UIPort: port},
 		"not a database":     {DataDir: notTemporal, UIPort: -1},
 		"repeated namespace": {ExtraNamespaces: []string{"default"}},
+		"unknown sync":       {UIPort: -1, SQLiteSync: "off"},
 		"too many Text":      {UIPort: -1, SearchAttributes: map[string]enums.IndexedValueType{"A": enums.INDEXED_VALUE_TYPE_TEXT, "B": enums.INDEXED_VALUE_TYPE_TEXT, "C": enums.INDEXED_VALUE_TYPE_TEXT, "D": enums.INDEXED_VALUE_TYPE_TEXT}},
 	} {
 		t.Run(name, func(t *testing.T) {
