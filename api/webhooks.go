@@ -465,7 +465,7 @@ func (s *Server) respondLastNode(c *gin.Context, req StartRequest, p *nodes.Webh
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WebhookTimeout)
 	defer cancel()
 	if err := s.runner.Wait(wctx, id); err != nil {
-		s.webhookWaitFailed(c, id, err)
+		s.webhookWaitFailed(c, wctx, id, err)
 		return
 	}
 	e, err := s.db.GetExecution(ctx, persistence.Scope{Admin: true}, id)
@@ -570,7 +570,7 @@ func (s *Server) respondFromNode(c *gin.Context, req StartRequest) {
 	defer cancel()
 	reply, err := await(wctx)
 	if err != nil {
-		s.webhookWaitFailed(c, req.Execution.ID, err)
+		s.webhookWaitFailed(c, wctx, req.Execution.ID, err)
 		return
 	}
 	if reply.Response == nil {
@@ -598,8 +598,12 @@ func (s *Server) respondFromNode(c *gin.Context, req StartRequest) {
 
 // webhookWaitFailed answers a call whose execution did not answer in time
 // (504, the execution carries on) or could not be awaited.
-func (s *Server) webhookWaitFailed(c *gin.Context, executionID string, err error) {
-	if errors.Is(err, context.DeadlineExceeded) || c.Request.Context().Err() == nil && isTimeout(err) {
+//
+// wctx is the wait's context: once its deadline has passed, whatever error
+// the wait ended with (the SDK's, gRPC's) is the timeout.
+func (s *Server) webhookWaitFailed(c *gin.Context, wctx context.Context, executionID string, err error) {
+	timedOut := errors.Is(wctx.Err(), context.DeadlineExceeded) && c.Request.Context().Err() == nil
+	if timedOut || errors.Is(err, context.DeadlineExceeded) || c.Request.Context().Err() == nil && isTimeout(err) {
 		s.writeErrorStatus(c, http.StatusGatewayTimeout, nodes.Errorf(codeTimeout, "the workflow did not answer within %s; execution %s carries on", s.cfg.WebhookTimeout, executionID).
 			WithDetail("execution_id", executionID))
 		return
