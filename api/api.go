@@ -78,6 +78,11 @@ type Config struct {
 	// max-age on every answer (HSTS_MAX_AGE; set it when weft is served
 	// over TLS, directly or behind a proxy).
 	HSTSMaxAge time.Duration
+	// TrustedProxies are the addresses (IPs or CIDR ranges) of reverse
+	// proxies whose X-Forwarded-For names the client (WEFT_TRUSTED_PROXIES);
+	// none by default, so a caller cannot pick the address rate limits and
+	// the audit log see.
+	TrustedProxies []string
 }
 
 func (c *Config) defaults() {
@@ -202,6 +207,10 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("WEFT_TRUSTED_PROXIES: no proxy is trusted", zap.Error(err))
+		_ = r.SetTrustedProxies(nil)
+	}
 	r.Use(s.observeRequests(), withRequestID(), s.logRequests(), s.recovery(), s.securityHeaders(), s.cors(), s.limitBody(), s.limitIP())
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))

@@ -33,6 +33,12 @@ func (c testCreds) Credential(_ context.Context, _, typ string, ref CredentialRe
 // on items.
 func runService(t *testing.T, typ string, version float64, params string, creds testCreds, onError string, items ...Item) ([][]Item, error) {
 	t.Helper()
+	return runServiceIn(t, testNetContext(), typ, version, params, creds, onError, items...)
+}
+
+// runServiceIn is runService under ctx (and its network policy).
+func runServiceIn(t *testing.T, goctx context.Context, typ string, version float64, params string, creds testCreds, onError string, items ...Item) ([][]Item, error) {
+	t.Helper()
 	var p map[string]any
 	if err := json.Unmarshal([]byte(params), &p); err != nil {
 		t.Fatal(err)
@@ -50,7 +56,7 @@ func runService(t *testing.T, typ string, version float64, params string, creds 
 	}
 	in := [][]Item{items}
 	ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, in)
-	ctx.Context = testNetContext()
+	ctx.Context = goctx
 	ctx.Credentials = creds
 	return reg.Node.Execute(ctx, in)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,6 +72,9 @@ type config struct {
 	// HSTSMaxAge, when set, sends Strict-Transport-Security (HSTS_MAX_AGE,
 	// e.g. 8760h; unset: none).
 	HSTSMaxAge time.Duration
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed
+	// (WEFT_TRUSTED_PROXIES, comma-separated IPs or CIDR ranges).
+	TrustedProxies []string
 	// Metrics serves GET /metrics (METRICS, default true); MetricsPort,
 	// when set, serves it on a port of its own instead of the API's (the
 	// only way to scrape `weft worker`).
@@ -197,6 +201,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		if u, err := url.Parse(c.TemporalUIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("TEMPORAL_UI_URL=%q is not an http(s) URL", c.TemporalUIURL))
 		}
+	}
+	for _, p := range strings.Split(getenv("WEFT_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				errs = append(errs, fmt.Errorf("WEFT_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

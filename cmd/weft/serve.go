@@ -208,6 +208,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone, EncryptionKeys: keys,
 			WebhookURL: cfg.WebhookURL, WebhookTimeout: cfg.WebhookTimeout, WebhookCredentials: temporal.NewDBCredentials(s.db, keys),
 			Bus: s.bus, Metrics: reg, NoMetricsRoute: !cfg.Metrics || cfg.MetricsPort != 0, HSTSMaxAge: cfg.HSTSMaxAge,
+			TrustedProxies: cfg.TrustedProxies,
 		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
