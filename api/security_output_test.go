@@ -144,7 +144,7 @@ func TestSecurityOutput(t *testing.T) {
 		t.Fatalf("docs CSP %q", csp)
 	}
 	for _, tag := range []string{"script", "style"} {
-		m := regexp.MustCompile(`(?s)<` + tag + `>(.*?)</` + tag + `>`).FindAllSubmatch(body, -1)
+		m := regexp.MustCompile(`(?s)<`+tag+`>(.*?)</`+tag+`>`).FindAllSubmatch(body, -1)
 		if len(m) == 0 {
 			t.Fatalf("docs page has no inline %s", tag)
 		}
