@@ -38,7 +38,8 @@ type Config struct {
 	// MaxBodyBytes caps request bodies (default 16 MiB).
 	MaxBodyBytes int64
 	// RateLimitRequests per RateLimitDuration per IP and per user; login
-	// attempts are limited per account at a tenth of it (at least 5).
+	// attempts are limited per account at a tenth of it (at least 5), and
+	// per IP at twice that.
 	RateLimitRequests int
 	RateLimitDuration time.Duration
 	// ExecuteWaitTimeout bounds ?wait=true on execute (default 60 s).
@@ -73,6 +74,15 @@ type Config struct {
 	// NoMetricsRoute leaves GET /metrics out (METRICS=false, or served on
 	// METRICS_PORT instead).
 	NoMetricsRoute bool
+	// HSTSMaxAge, when set, sends Strict-Transport-Security with this
+	// max-age on every answer (HSTS_MAX_AGE; set it when weft is served
+	// over TLS, directly or behind a proxy).
+	HSTSMaxAge time.Duration
+	// TrustedProxies are the addresses (IPs or CIDR ranges) of reverse
+	// proxies whose X-Forwarded-For names the client (WEFT_TRUSTED_PROXIES);
+	// none by default, so a caller cannot pick the address rate limits and
+	// the audit log see.
+	TrustedProxies []string
 }
 
 func (c *Config) defaults() {
@@ -152,7 +162,10 @@ type Server struct {
 	ipLimit    *limiter
 	userLimit  *limiter
 	loginLimit *limiter
-	engine     *gin.Engine
+	// loginIPLimit bounds login attempts per IP address, whatever the
+	// account (twice the per-account rate).
+	loginIPLimit *limiter
+	engine       *gin.Engine
 	// activators register the triggers of workflows being activated
 	// (activation.go).
 	activators []activator
@@ -178,6 +191,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 		s.ipLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
 		s.userLimit = newLimiter(cfg.RateLimitRequests, cfg.RateLimitDuration)
 		s.loginLimit = newLimiter(max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
+		s.loginIPLimit = newLimiter(2*max(cfg.RateLimitRequests/10, 5), cfg.RateLimitDuration)
 	}
 	s.activators = append(s.activators, recursionCheck{})
 	s.activators = append(s.activators, scheduleActivator{s})
@@ -193,7 +207,11 @@ func (s *Server) routes() *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
-	r.Use(s.observeRequests(), withRequestID(), s.logRequests(), s.recovery(), s.cors(), s.limitBody(), s.limitIP())
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("WEFT_TRUSTED_PROXIES: no proxy is trusted", zap.Error(err))
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(s.observeRequests(), withRequestID(), s.logRequests(), s.recovery(), s.securityHeaders(), s.cors(), s.limitBody(), s.limitIP())
 	r.NoRoute(func(c *gin.Context) {
 		s.writeError(c, nodes.Errorf(nodes.CodeNotFound, "no route %s %s", c.Request.Method, c.Request.URL.Path))
 	})

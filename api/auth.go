@@ -228,6 +228,10 @@ func (s *Server) login(c *gin.Context) {
 	if !s.bind(c, &body) {
 		return
 	}
+	if ok, wait := s.loginIPLimit.allow(c.ClientIP()); !ok {
+		s.rateLimited(c, wait)
+		return
+	}
 	if ok, wait := s.loginLimit.allow(persistence.NormalizeEmail(body.Email)); !ok {
 		s.rateLimited(c, wait)
 		return

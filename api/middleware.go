@@ -140,6 +140,9 @@ type limiter struct {
 	burst   int
 	buckets map[string]*bucket
 	lastGC  time.Time
+	// now is the clock (time.Now); tests freeze it, so what a test sees
+	// does not depend on how fast it runs.
+	now func() time.Time
 }
 
 type bucket struct {
@@ -152,7 +155,7 @@ func newLimiter(n int, window time.Duration) *limiter {
 	if n <= 0 {
 		return nil
 	}
-	return &limiter{every: rate.Limit(float64(n) / window.Seconds()), burst: n, buckets: map[string]*bucket{}}
+	return &limiter{every: rate.Limit(float64(n) / window.Seconds()), burst: n, buckets: map[string]*bucket{}, now: time.Now}
 }
 
 // allow takes a token for key, or says how long to wait for one.
@@ -162,7 +165,7 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := time.Now()
+	now := l.now()
 	if now.Sub(l.lastGC) > time.Minute {
 		for k, b := range l.buckets {
 			if now.Sub(b.seen) > 10*time.Minute {

@@ -330,7 +330,6 @@ func (s *Server) docRoutes(a *gin.RouterGroup) {
 		c.Data(http.StatusOK, "application/json; charset=utf-8", doc)
 	})
 	a.GET("/docs", func(c *gin.Context) {
-		c.Header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; connect-src 'self'")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", docsPage)
 	})
 }

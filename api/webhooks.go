@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -740,7 +741,9 @@ func (s *Server) authenticateWebhook(c *gin.Context, w *persistence.Workflow, n 
 		if !ok {
 			return unauthorized("Authorization is required!")
 		}
-		if !secretEqual(user, str("user")) || !secretEqual(pass, str("password")) {
+		// A credential with neither user nor password set would let an
+		// empty "Basic Og==" in: refuse instead.
+		if (str("user") == "" && str("password") == "") || !secretEqual(user, str("user")) || !secretEqual(pass, str("password")) {
 			return forbidden()
 		}
 	case nodes.WebhookAuthHeader:
@@ -762,8 +765,11 @@ func (s *Server) authenticateWebhook(c *gin.Context, w *persistence.Workflow, n 
 	return nil, true
 }
 
+// secretEqual compares in constant time; comparing digests keeps the
+// length of the expected secret from showing in the timing too.
 func secretEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
+	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
 
 // verifyWebhookJWT checks a token with n8n's jwtAuth credential: keyType
@@ -959,12 +965,32 @@ func multipartBody(raw []byte, boundary, propName string, binary map[string]*nod
 			} else if _, dup := binary[key]; dup {
 				key += strconv.Itoa(count)
 			}
-			binary[key] = binaryOf(data, part.Header.Get("Content-Type"), part.FileName())
+			binary[key] = binaryOf(data, part.Header.Get("Content-Type"), safeFileName(part.FileName()))
 			count++
 			continue
 		}
 		fields = fields.add(name, string(data))
 	}
+}
+
+// safeFileName keeps the last element of an uploaded file's name, whatever
+// the separator (/ or \), without control characters; "." and ".." become
+// empty. The name is only ever data, but a later node that writes files
+// must not receive a path.
+func safeFileName(name string) string {
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	if strings.Trim(name, ". ") == "" {
+		return ""
+	}
+	return name
 }
 
 // kv and ordered encode JSON objects in a given key order.

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -483,9 +484,19 @@ func TestHTTPRequestBatching(t *testing.T) {
 	}
 }
 
-func TestHTTPRequestSSRF(t *testing.T) {
+// TestSecuritySSRF runs HTTP Request against every spelling of an internal
+// address under the default policy: each is a node error (not retryable),
+// the internal server never sees a request, and an allowed request made
+// right after works.
+func TestSecuritySSRF(t *testing.T) {
 	strict := nodes.NetPolicy{}
-	s := echo(t)
+	var hits atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"internal":"secret"}`))
+	}))
+	defer s.Close()
 	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
 	for _, u := range []string{
 		"http://127.0.0.1:" + port, "http://localhost:" + port, "http://2130706433:" + port, "http://0x7f000001:" + port,
@@ -493,6 +504,8 @@ func TestHTTPRequestSSRF(t *testing.T) {
 		"http://0.0.0.0:" + port, "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/",
 		"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://[fc00::1]/", "http://[fd00:ec2::254]/",
 		"http://metadata.google.internal/", "http://[2002:7f00:1::]/", "ftp://example.com/", "file:///etc/passwd",
+		"gopher://127.0.0.1:" + port + "/_GET%20/", "http://10.255.255.254/", "http://172.31.255.254/", "http://192.168.255.254/",
+		"http://[fdff:ffff::1]/", "http://127.0.0.1.:" + port, "http://LOCALHOST:" + port, "HTTP://127.0.0.1:" + port,
 	} {
 		t.Run(u, func(t *testing.T) {
 			run := runHTTP(t, httpCase{params: map[string]any{"url": "={{ $json.u }}"}, policy: &strict,
@@ -502,6 +515,15 @@ func TestHTTPRequestSSRF(t *testing.T) {
 			}
 		})
 	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the internal server got %d requests", n)
+	}
+	t.Run("follow-up allowed request", func(t *testing.T) {
+		out := mustOK(t, runHTTP(t, httpCase{params: map[string]any{"url": s.URL}, policy: &nodes.NetPolicy{AllowNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}}))
+		if len(out) != 1 || out[0].JSON["internal"] != "secret" || hits.Load() != 1 {
+			t.Fatalf("allowed request: %v", out)
+		}
+	})
 	t.Run("metadata stays refused with allow private", func(t *testing.T) {
 		run := runHTTP(t, httpCase{params: map[string]any{"url": "http://169.254.169.254/"}, policy: &nodes.NetPolicy{AllowPrivate: true}})
 		if run.Error == nil || !strings.Contains(run.Error.Message, "cloud metadata") {

@@ -22,9 +22,8 @@ import (
 // per-item loop with continueOnFail, resource-locator values and binary
 // data.
 
-// svcClient is the HTTP client of the service nodes. Requests carry the
-// node's context, so a canceled activity stops them.
-var svcClient = &http.Client{Timeout: 120 * time.Second}
+// svcTimeout bounds one service call.
+const svcTimeout = 120 * time.Second
 
 // svcMaxBody bounds a response body the service nodes read (S3 downloads
 // included): 256 MiB.
@@ -38,12 +37,26 @@ type svcResponse struct {
 }
 
 // svcDo sends req and reads the answer. Transport failures become retryable
-// NodeApiErrors; the answer is returned whatever its status.
+// NodeApiErrors; the answer is returned whatever its status. The request
+// goes through the network policy of its context (netguard.go), like HTTP
+// Request's: base URLs and endpoints a user can set (S3-compatible
+// endpoints, GitHub Enterprise, Slack and Sheets API URLs) must not reach
+// internal addresses the policy refuses. Requests carry the node's context,
+// so a canceled activity stops them.
 func svcDo(req *http.Request) (*svcResponse, error) {
-	resp, err := svcClient.Do(req)
+	policy := NetPolicyFrom(req.Context())
+	if err := policy.CheckURL(req.URL); err != nil {
+		return nil, &NodeError{Name: "NodeApiError", Message: err.Error()}
+	}
+	client := policy.Client(ClientOptions{Timeout: svcTimeout})
+	defer client.CloseIdleConnections()
+	resp, err := client.Do(req)
 	if err != nil {
 		if ctxErr := req.Context().Err(); ctxErr != nil {
 			return nil, ctxErr
+		}
+		if b := AsBlocked(err); b != nil {
+			return nil, &NodeError{Name: "NodeApiError", Message: b.Error()}
 		}
 		return nil, &NodeError{Name: "NodeApiError", Message: svcTransportMessage(err),
 			Description: fmt.Sprintf("%s %s", req.Method, svcSafeURL(req)), Retryable: true}

@@ -2,7 +2,6 @@ package nodes
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -213,11 +212,11 @@ func TestGoogleSheetsAppendAndRead(t *testing.T) {
 		t.Fatalf("404: %+v", ne)
 	}
 	ct := LookupCredentialType("googleApi")
-	if err := ct.Test(context.Background(), creds["googleApi"]); err != nil {
+	if err := ct.Test(testNetContext(), creds["googleApi"]); err != nil {
 		t.Fatal(err)
 	}
 	other, _ := googleTestCreds(t)
-	if err := ct.Test(context.Background(), other["googleApi"]); err == nil || !strings.Contains(err.Error(), "Google refused") {
+	if err := ct.Test(testNetContext(), other["googleApi"]); err == nil || !strings.Contains(err.Error(), "Google refused") {
 		t.Fatalf("a key Google does not know: %v", err)
 	}
 	// OAuth2 (n8n's default) is refused with a clear error.
@@ -436,16 +435,16 @@ func TestAwsS3(t *testing.T) {
 	}
 
 	ct := LookupCredentialType("aws")
-	if err := ct.Test(context.Background(), creds["aws"]); err != nil {
+	if err := ct.Test(testNetContext(), creds["aws"]); err != nil {
 		t.Fatalf("ListBuckets test: %v", err)
 	}
 	t.Setenv(awsSTSEnv, srv.URL+"/sts")
 	sts := map[string]any{"region": "us-east-1", "accessKeyId": awsKeyID, "secretAccessKey": awsSecret}
-	if err := ct.Test(context.Background(), sts); err != nil {
+	if err := ct.Test(testNetContext(), sts); err != nil {
 		t.Fatalf("STS test: %v", err)
 	}
 	sts["secretAccessKey"] = "nope"
-	if err := ct.Test(context.Background(), sts); err == nil || !strings.Contains(err.Error(), "signature") && !strings.Contains(AsNodeError(err).Description, "Signature") {
+	if err := ct.Test(testNetContext(), sts); err == nil || !strings.Contains(err.Error(), "signature") && !strings.Contains(AsNodeError(err).Description, "Signature") {
 		t.Fatalf("STS test of a bad secret: %v", err)
 	}
 }

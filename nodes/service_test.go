@@ -7,9 +7,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 )
+
+// testNetContext is a context whose network policy lets the service nodes
+// reach the loopback httptest servers (the default policy refuses them).
+func testNetContext() context.Context {
+	return WithNetPolicy(context.Background(), NetPolicy{AllowNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+}
 
 // testCreds is a CredentialSource with plain data by type.
 type testCreds map[string]map[string]any
@@ -25,6 +32,12 @@ func (c testCreds) Credential(_ context.Context, _, typ string, ref CredentialRe
 // runService runs a node of type typ with parameters (JSON) and credentials
 // on items.
 func runService(t *testing.T, typ string, version float64, params string, creds testCreds, onError string, items ...Item) ([][]Item, error) {
+	t.Helper()
+	return runServiceIn(t, testNetContext(), typ, version, params, creds, onError, items...)
+}
+
+// runServiceIn is runService under ctx (and its network policy).
+func runServiceIn(t *testing.T, goctx context.Context, typ string, version float64, params string, creds testCreds, onError string, items ...Item) ([][]Item, error) {
 	t.Helper()
 	var p map[string]any
 	if err := json.Unmarshal([]byte(params), &p); err != nil {
@@ -43,7 +56,7 @@ func runService(t *testing.T, typ string, version float64, params string, creds 
 	}
 	in := [][]Item{items}
 	ctx := newCaseContext(&Workflow{Nodes: []*NodeInstance{n}}, n, in)
-	ctx.Context = context.Background()
+	ctx.Context = goctx
 	ctx.Credentials = creds
 	return reg.Node.Execute(ctx, in)
 }
@@ -179,10 +192,10 @@ func TestSlackErrors(t *testing.T) {
 	}
 	// Credential test: auth.test.
 	ct := LookupCredentialType("slackApi")
-	if err := ct.Test(context.Background(), map[string]any{"accessToken": slackToken}); err != nil {
+	if err := ct.Test(testNetContext(), map[string]any{"accessToken": slackToken}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ct.Test(context.Background(), map[string]any{"accessToken": "nope"}); err == nil || strings.Contains(err.Error(), "nope") {
+	if err := ct.Test(testNetContext(), map[string]any{"accessToken": "nope"}); err == nil || strings.Contains(err.Error(), "nope") {
 		t.Fatalf("test of a bad token: %v", err)
 	}
 }
@@ -286,10 +299,10 @@ func TestGitHub(t *testing.T) {
 		t.Fatalf("401 continue: %v %v", out, err)
 	}
 	ct := LookupCredentialType("githubApi")
-	if err := ct.Test(context.Background(), creds["githubApi"]); err != nil {
+	if err := ct.Test(testNetContext(), creds["githubApi"]); err != nil {
 		t.Fatal(err)
 	}
-	if err := ct.Test(context.Background(), bad["githubApi"]); err == nil || strings.Contains(err.Error(), "ghp_") {
+	if err := ct.Test(testNetContext(), bad["githubApi"]); err == nil || strings.Contains(err.Error(), "ghp_") {
 		t.Fatalf("bad token test: %v", err)
 	}
 	// An unreachable server is a retryable node error.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,6 +60,21 @@ type config struct {
 	// (WEFT_WEBHOOK_TIMEOUT).
 	WebhookURL     string
 	WebhookTimeout time.Duration
+	// HTTPReadHeaderTimeout, HTTPReadTimeout and HTTPIdleTimeout bound how
+	// long the API server waits for a request's headers, for the whole
+	// request with its body, and for the next request on a kept-alive
+	// connection (WEFT_HTTP_READ_HEADER_TIMEOUT, default 10s;
+	// WEFT_HTTP_READ_TIMEOUT, 60s; WEFT_HTTP_IDLE_TIMEOUT, 2m): a slow
+	// client cannot hold connections open.
+	HTTPReadHeaderTimeout time.Duration
+	HTTPReadTimeout       time.Duration
+	HTTPIdleTimeout       time.Duration
+	// HSTSMaxAge, when set, sends Strict-Transport-Security (HSTS_MAX_AGE,
+	// e.g. 8760h; unset: none).
+	HSTSMaxAge time.Duration
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed
+	// (WEFT_TRUSTED_PROXIES, comma-separated IPs or CIDR ranges).
+	TrustedProxies []string
 	// Metrics serves GET /metrics (METRICS, default true); MetricsPort,
 	// when set, serves it on a port of its own instead of the API's (the
 	// only way to scrape `weft worker`).
@@ -172,6 +188,10 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	durVar("JWT_ACCESS_EXPIRY", 15*time.Minute, &c.AccessExpiry)
 	durVar("JWT_REFRESH_EXPIRY", 7*24*time.Hour, &c.RefreshExpiry)
 	durVar("WEFT_WEBHOOK_TIMEOUT", time.Minute, &c.WebhookTimeout)
+	durVar("WEFT_HTTP_READ_HEADER_TIMEOUT", 10*time.Second, &c.HTTPReadHeaderTimeout)
+	durVar("WEFT_HTTP_READ_TIMEOUT", time.Minute, &c.HTTPReadTimeout)
+	durVar("WEFT_HTTP_IDLE_TIMEOUT", 2*time.Minute, &c.HTTPIdleTimeout)
+	durVar("HSTS_MAX_AGE", 0, &c.HSTSMaxAge)
 	boolVar := func(name string, def bool, dst *bool) {
 		switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
 		case "":
@@ -200,6 +220,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.DBMaxIdleConns > 0 && c.DBMaxOpenConns > 0 && c.DBMaxIdleConns > c.DBMaxOpenConns {
 		errs = append(errs, fmt.Errorf("DB_MAX_IDLE_CONNS=%d exceeds DB_MAX_OPEN_CONNS=%d", c.DBMaxIdleConns, c.DBMaxOpenConns))
+	}
+	for _, p := range strings.Split(getenv("WEFT_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				errs = append(errs, fmt.Errorf("WEFT_TRUSTED_PROXIES: %q is not an IP address or CIDR range", p))
+				continue
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	for _, o := range strings.Split(getenv("ALLOWED_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

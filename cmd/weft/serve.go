@@ -207,13 +207,14 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			RateLimitRequests: cfg.RateRequests, RateLimitDuration: cfg.RateDuration,
 			TemporalUIURL: s.uiURL, TemporalNamespace: cfg.Namespace, DefaultTimezone: cfg.Timezone, EncryptionKeys: keys,
 			WebhookURL: cfg.WebhookURL, WebhookTimeout: cfg.WebhookTimeout, WebhookCredentials: temporal.NewDBCredentials(s.db, keys),
-			Bus: s.bus, Metrics: reg, NoMetricsRoute: !cfg.Metrics || cfg.MetricsPort != 0,
+			Bus: s.bus, Metrics: reg, NoMetricsRoute: !cfg.Metrics || cfg.MetricsPort != 0, HSTSMaxAge: cfg.HSTSMaxAge,
+			TrustedProxies: cfg.TrustedProxies,
 		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
 			return s, fmt.Errorf("listen on port %d: %w", cfg.Port, err)
 		}
-		s.http = &http.Server{Handler: s.api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		s.http = apiHTTPServer(cfg, s.api.Handler())
 		s.http.RegisterOnShutdown(s.api.CloseStreams)
 		go func() {
 			if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -354,4 +355,14 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "applied %d migration(s) %v\n", len(applied), applied)
 	return 0
+}
+
+// apiHTTPServer is the API's HTTP server with the configured timeouts: a
+// client that sends its headers or body too slowly, or keeps an idle
+// connection, is disconnected. There is no write timeout: ?wait=true,
+// webhooks answered by their last node and WebSocket streams answer late
+// on purpose (each bounds its own wait).
+func apiHTTPServer(cfg *config, h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.HTTPReadHeaderTimeout, ReadTimeout: cfg.HTTPReadTimeout,
+		IdleTimeout: cfg.HTTPIdleTimeout, MaxHeaderBytes: 1 << 20}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -48,6 +49,10 @@ func TestServiceNodesOnTemporal(t *testing.T) {
 	}))
 	defer srv.Close()
 	t.Setenv("WEFT_SLACK_API_URL", srv.URL+"/api")
+	// The service nodes go through the network policy, which refuses
+	// loopback addresses unless allowed.
+	nodes.SetNetPolicy(nodes.NetPolicy{AllowNets: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	t.Cleanup(func() { nodes.SetNetPolicy(nodes.NetPolicy{}) })
 	engine.Activities.Credentials = plainCreds{"slackApi": {"accessToken": token}}
 	t.Cleanup(func() { engine.Activities.Credentials = nil })
 
