@@ -57,6 +57,9 @@ type rewriter struct {
 // rewriteExpression parses code as n8n parses an expression chunk and
 // returns the rewritten expression source and the identifiers it references.
 func rewriteExpression(code string) (string, []string, error) {
+	if err := checkSource(code); err != nil {
+		return "", nil, err
+	}
 	prg, err := parser.ParseFile(nil, "", code, 0)
 	src := code
 	// A chunk that starts with "{" is an object literal, as n8n evaluates
@@ -70,6 +73,9 @@ func rewriteExpression(code string) (string, []string, error) {
 	}
 	if len(prg.Body) == 0 {
 		return "", nil, &Error{Kind: KindSyntax, Message: "invalid syntax"}
+	}
+	if err := checkAST(prg); err != nil {
+		return "", nil, err
 	}
 	st, ok := prg.Body[0].(*ast.ExpressionStatement)
 	if !ok {
