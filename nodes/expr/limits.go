@@ -312,5 +312,3 @@ func (v *vm) installLimitNatives(n *goja.Object) {
 		return res
 	})
 }
-
-
