@@ -114,6 +114,9 @@ func compileScript(code string) (*script, error) {
 		head = "(async function () {\n"
 	}
 	src := head + code + "\n})"
+	if err := checkSource(src); err != nil {
+		return nil, err
+	}
 	prg, err := parser.ParseFile(nil, scriptName, src, 0)
 	if err != nil {
 		e := syntaxError(err)
@@ -121,6 +124,9 @@ func compileScript(code string) (*script, error) {
 			e.Line = pe[0].Position.Line - scriptLineOffset
 		}
 		return nil, e
+	}
+	if err := checkAST(prg); err != nil {
+		return nil, err
 	}
 	prog, err := goja.CompileAST(prg, false)
 	if err != nil {

@@ -673,6 +673,47 @@
 	define(Array.prototype, 'fill', guards.fill);
 	define(Array.prototype, 'join', guards.join);
 	define(Array, 'from', guards.from);
+	// --- guards on natives that recurse in Go once per nesting level --------
+
+	const JSONRef = JSON;
+	const origStringify = JSONRef.stringify;
+	const origParse = JSONRef.parse;
+	const origFlat = Array.prototype.flat;
+	define(JSONRef, 'stringify', function stringify(value, replacer, space) {
+		return N.stringify(origStringify, value, replacer, space);
+	});
+	define(JSONRef, 'parse', function parse(text, reviver) {
+		N.checkJSONText(StringRef(text));
+		return call(origParse, JSONRef, arguments);
+	});
+	define(Array.prototype, 'flat', function flat(depth) {
+		let d = depth === undefined ? 1 : NumberRef(depth);
+		if (d > N.maxJSONDepth) d = N.maxJSONDepth;
+		return call(origFlat, this, [d]);
+	});
+	// The constructors that compile source at run time: Function and those
+	// of generator, async and async generator functions (reachable as
+	// (async () => {}).constructor). Each is replaced by one that checks
+	// the source's nesting first, with the same prototype.
+	function guardConstructor(Orig) {
+		const proto = Orig.prototype;
+		const Guarded = function (...args) {
+			const strs = args.map((a) => StringRef(a));
+			ReflectRef.apply(N.checkFunctionSource, undefined, strs);
+			return ReflectRef.construct(Orig, strs);
+		};
+		ObjectRef.defineProperty(Guarded, 'name', { value: Orig.name, writable: false, enumerable: false, configurable: true });
+		ObjectRef.defineProperty(Guarded, 'prototype', { value: proto, writable: false, enumerable: false, configurable: false });
+		ObjectRef.defineProperty(Guarded, 'length', { value: 1, writable: false, enumerable: false, configurable: true });
+		define(proto, 'constructor', Guarded);
+		return Guarded;
+	}
+	ObjectRef.defineProperty(G, 'Function', {
+		value: guardConstructor(Function), writable: true, enumerable: false, configurable: true,
+	});
+	for (const f of [function* () {}, async function () {}]) {
+		guardConstructor(ObjectRef.getPrototypeOf(f).constructor);
+	}
 	define(NumberRef.prototype, 'toLocaleString', function toLocaleString(locales, options) {
 		return N.numberFormat(NumberRef.prototype.valueOf.call(this), locales === undefined ? 'en-US' : locales, options === undefined ? {} : options);
 	});

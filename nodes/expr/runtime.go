@@ -96,6 +96,7 @@ func newVM(e *Engine) *vm {
 	natives := rt.NewObject()
 	v.installNatives(natives)
 	v.installDateNatives(natives)
+	v.installLimitNatives(natives)
 	fn, err := rt.RunProgram(preludeProgram)
 	if err != nil {
 		panic("expr: prelude: " + err.Error())
@@ -401,9 +402,14 @@ func (v *vm) scriptError(err error) error {
 }
 
 // convert handles the uncatchable failures: interrupts and stack overflow.
+// The runtime is retired after either: goja may leave an interrupted
+// runtime's call stack and job queue half unwound (promise jobs would then
+// never run again), and nothing of an aborted evaluation may reach the
+// next one.
 func (v *vm) convert(err error) error {
 	var ie *goja.InterruptedError
 	if errors.As(err, &ie) {
+		v.broken = true
 		if le, ok := ie.Value().(*Error); ok {
 			return le
 		}
@@ -411,6 +417,7 @@ func (v *vm) convert(err error) error {
 	}
 	var so *goja.StackOverflowError
 	if errors.As(err, &so) {
+		v.broken = true
 		return &Error{Kind: KindRuntime, Message: "Maximum call stack size exceeded"}
 	}
 	var se *goja.CompilerSyntaxError
@@ -478,7 +485,8 @@ func (v *vm) disarm() {
 // enforces the time limit and the memory guard.
 //
 // The memory guard watches the process heap (runtime/metrics, which does
-// not stop the world): it records the heap size at the first tick and, when
+// not stop the world): it records the heap size at the first tick (or the
+// lowest size seen since, when a collection freed older garbage) and, when
 // a later tick sees it grown by more than MaxMemory, forces a garbage
 // collection and interrupts the evaluation if the heap is still that large.
 // It is process-wide, so heavy allocation by other goroutines during a long
@@ -497,7 +505,9 @@ func (v *vm) tick() {
 		return
 	}
 	heap := v.heap()
-	if v.heapBase == 0 {
+	if v.heapBase == 0 || heap < v.heapBase {
+		// The lowest heap seen is the base: a collection during the
+		// evaluation frees what earlier work left behind.
 		v.heapBase = heap
 	} else if heap > v.heapBase+uint64(v.e.opts.MaxMemory) {
 		runtime.GC()

@@ -56,7 +56,16 @@ type rewriter struct {
 
 // rewriteExpression parses code as n8n parses an expression chunk and
 // returns the rewritten expression source and the identifiers it references.
-func rewriteExpression(code string) (string, []string, error) {
+func rewriteExpression(code string) (_ string, _ []string, err error) {
+	defer func() {
+		// A rewriter bug must fail the expression, not the process.
+		if r := recover(); r != nil {
+			err = &Error{Kind: KindSyntax, Message: "invalid syntax: the expression cannot be compiled"}
+		}
+	}()
+	if err := checkSource(code); err != nil {
+		return "", nil, err
+	}
 	prg, err := parser.ParseFile(nil, "", code, 0)
 	src := code
 	// A chunk that starts with "{" is an object literal, as n8n evaluates
@@ -70,6 +79,9 @@ func rewriteExpression(code string) (string, []string, error) {
 	}
 	if len(prg.Body) == 0 {
 		return "", nil, &Error{Kind: KindSyntax, Message: "invalid syntax"}
+	}
+	if err := checkAST(prg); err != nil {
+		return "", nil, err
 	}
 	st, ok := prg.Body[0].(*ast.ExpressionStatement)
 	if !ok {
@@ -202,6 +214,10 @@ func (rw *rewriter) skipOpaque(i int) int {
 // it or one of its outermost children (the parser keeps no parentheses).
 func (rw *rewriter) span(n ast.Node) (int, int) {
 	s, e := off(n.Idx0()), off(n.Idx1())
+	// goja's end index of a name with non-ASCII letters may count UTF-16
+	// units, not bytes: keep the range inside the source.
+	e = min(max(e, 0), len(rw.src))
+	s = min(max(s, 0), e)
 	bal, minBal := 0, 0
 	for i := s; i < e; {
 		if j := rw.skipOpaque(i); j != i {
