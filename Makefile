@@ -18,7 +18,7 @@ test: test-security
 # target for FUZZTIME. Fuzz targets run one at a time (go test -fuzz takes
 # one target of one package).
 FUZZTIME ?= 20s
-FUZZ_TARGETS = ./nodes:FuzzWorkflowImport ./nodes/expr:FuzzResolve ./nodes/expr:FuzzRun
+FUZZ_TARGETS = ./nodes:FuzzWorkflowImport ./nodes/expr:FuzzResolve ./nodes/expr:FuzzRun ./persistence:FuzzWebhookPath
 
 test-security:
 	$(GO) test -count=1 -run 'Security' ./...
