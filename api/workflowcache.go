@@ -37,21 +37,6 @@ type defPart struct {
 	StaticData  json.RawMessage       `json:"staticData,omitempty"`
 }
 
-// viewHead and viewTail are workflowView's fields before and after the
-// definition part.
-type viewHead struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
-type viewTail struct {
-	Active    bool      `json:"active"`
-	VersionID string    `json:"version_id"`
-	Tags      []string  `json:"tags"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 // encodeDefPart returns the definition part of a view as JSON object
 // members, without the enclosing braces.
 func encodeDefPart(def *nodes.Workflow) ([]byte, error) {
@@ -145,28 +130,68 @@ func (s *Server) defParts(ctx context.Context, ws []*persistence.Workflow) (map[
 }
 
 // appendView appends w's view as JSON, with part its encoded definition
-// part (nil: a workflow without one, as viewWorkflow shows it).
+// part (nil: a workflow without one, as viewWorkflow shows it). The
+// fields around it are written in workflowView's order and encoding.
 func appendView(buf *bytes.Buffer, w *persistence.Workflow, part []byte) error {
-	head, err := json.Marshal(viewHead{ID: w.ID, Name: w.Name})
-	if err != nil {
-		return err
-	}
-	tail, err := json.Marshal(viewTail{Active: w.Active, VersionID: w.VersionID, Tags: w.Tags,
-		CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt})
-	if err != nil {
-		return err
-	}
 	if part == nil {
+		var err error
 		if part, err = encodeDefPart(nil); err != nil {
 			return err
 		}
 	}
-	buf.Write(head[:len(head)-1])
+	buf.WriteString(`{"id":`)
+	appendString(buf, w.ID)
+	buf.WriteString(`,"name":`)
+	appendString(buf, w.Name)
 	buf.WriteByte(',')
 	buf.Write(part)
-	buf.WriteByte(',')
-	buf.Write(tail[1:])
+	if w.Active {
+		buf.WriteString(`,"active":true,"version_id":`)
+	} else {
+		buf.WriteString(`,"active":false,"version_id":`)
+	}
+	appendString(buf, w.VersionID)
+	buf.WriteString(`,"tags":`)
+	if w.Tags == nil {
+		buf.WriteString("null")
+	} else {
+		buf.WriteByte('[')
+		for i, t := range w.Tags {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			appendString(buf, t)
+		}
+		buf.WriteByte(']')
+	}
+	for _, f := range []struct {
+		key string
+		t   time.Time
+	}{{`,"created_at":`, w.CreatedAt}, {`,"updated_at":`, w.UpdatedAt}} {
+		b, err := f.t.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		buf.WriteString(f.key)
+		buf.Write(b)
+	}
+	buf.WriteByte('}')
 	return nil
+}
+
+// appendString appends s as encoding/json writes it: plain ASCII as is,
+// anything that needs escaping through json.Marshal.
+func appendString(buf *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			buf.Write(b)
+			return
+		}
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
 }
 
 // writeViews answers a list of workflows (one when single) from cached
@@ -178,6 +203,11 @@ func (s *Server) writeViews(c *gin.Context, ws []*persistence.Workflow, single b
 		return
 	}
 	var buf bytes.Buffer
+	n := 64
+	for _, p := range parts {
+		n += len(p) + 256
+	}
+	buf.Grow(n)
 	if !single {
 		buf.WriteString(`{"data":[`)
 	}
@@ -191,9 +221,8 @@ func (s *Server) writeViews(c *gin.Context, ws []*persistence.Workflow, single b
 		}
 	}
 	if !single {
-		cur, _ := json.Marshal(next)
 		buf.WriteString(`],"next_cursor":`)
-		buf.Write(cur)
+		appendString(&buf, next)
 		buf.WriteByte('}')
 	}
 	c.Data(http.StatusOK, "application/json; charset=utf-8", buf.Bytes())

@@ -85,7 +85,7 @@ func TestWorkflowReadsFromCacheMatchFreshEncoding(t *testing.T) {
 			t.Fatal("HTML characters are not escaped as before")
 		}
 		w, body := a.do("PATCH", "/api/workflows/"+ids[0], tok, map[string]any{"name": "renamed",
-			"nodes": []any{map[string]any{"id": "z", "name": "Only", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": []any{0, 0}, "parameters": map[string]any{}}},
+			"nodes":       []any{map[string]any{"id": "z", "name": "Only", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": []any{0, 0}, "parameters": map[string]any{}}},
 			"connections": map[string]any{}}, nil)
 		if w.Code != http.StatusOK {
 			t.Fatalf("update: %d %s", w.Code, body)

@@ -306,7 +306,7 @@ func (db *DB) GetWorkflowHead(ctx context.Context, s Scope, id string) (*Workflo
 
 func (db *DB) getWorkflow(ctx context.Context, s Scope, id string, full bool) (*Workflow, error) {
 	var row WorkflowRow
-	if err := s.apply(db.gorm.WithContext(ctx).Where("id = ?", id), "owner_id").Take(&row).Error; err != nil {
+	if err := s.apply(db.reads().WithContext(ctx).Where("id = ?", id), "owner_id").Take(&row).Error; err != nil {
 		return nil, translate(err, "workflow")
 	}
 	ws, err := db.hydrate(ctx, []WorkflowRow{row}, full)
@@ -347,7 +347,7 @@ func (db *DB) hydrate(ctx context.Context, rows []WorkflowRow, full bool) ([]*Wo
 	}
 	var tags []workflowTag
 	if len(ids) > 0 {
-		if err := db.gorm.WithContext(ctx).Where("workflow_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
+		if err := db.reads().WithContext(ctx).Where("workflow_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -409,7 +409,7 @@ func (db *DB) ListWorkflowHeads(ctx context.Context, s Scope, f WorkflowFilter) 
 }
 
 func (db *DB) listWorkflows(ctx context.Context, s Scope, f WorkflowFilter, full bool) ([]*Workflow, string, error) {
-	q := s.apply(db.gorm.WithContext(ctx).Model(&WorkflowRow{}), "owner_id")
+	q := s.apply(db.reads().WithContext(ctx).Model(&WorkflowRow{}), "owner_id")
 	if f.Search != "" {
 		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Search))+"%")
 	}
