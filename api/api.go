@@ -172,6 +172,8 @@ type Server struct {
 	// hub relays bus events to WebSocket clients (ws.go).
 	hub     *hub
 	metrics *apiMetrics
+	// defs caches encoded definitions by version id (workflowcache.go).
+	defs *defCache
 }
 
 // New returns the API server.
@@ -182,7 +184,8 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
-		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics)}
+		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics),
+		defs: newDefCache(defCacheBytes)}
 	if cfg.Bus != nil {
 		cfg.Bus.Subscribe(s.hub.dispatch)
 	}

@@ -125,7 +125,7 @@ func (s *Server) authenticate(ctx context.Context, token string) (*persistence.U
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.db.UserByID(ctx, claims.Subject)
+	u, live, err := s.db.SessionUser(ctx, claims.Subject, claims.Session)
 	if err != nil {
 		if nodes.ErrorCode(err) == nodes.CodeNotFound {
 			return nil, errBadToken
@@ -134,10 +134,6 @@ func (s *Server) authenticate(ctx context.Context, token string) (*persistence.U
 	}
 	if !u.Active {
 		return nil, nodes.Errorf(nodes.CodeUnauthorized, "user is deactivated")
-	}
-	live, err := s.db.FamilyActive(ctx, claims.Session)
-	if err != nil {
-		return nil, err
 	}
 	if !live {
 		return nil, nodes.Errorf(nodes.CodeUnauthorized, "session has ended")

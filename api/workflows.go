@@ -164,16 +164,12 @@ func (s *Server) listWorkflows(c *gin.Context) {
 		}
 		f.Active = &v
 	}
-	ws, next, err := s.db.ListWorkflows(c.Request.Context(), scopeOf(c), f)
+	ws, next, err := s.db.ListWorkflowHeads(c.Request.Context(), scopeOf(c), f)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	out := list[workflowView]{Data: make([]workflowView, len(ws)), NextCursor: next}
-	for i, w := range ws {
-		out.Data[i] = viewWorkflow(w)
-	}
-	c.JSON(http.StatusOK, out)
+	s.writeViews(c, ws, false, next)
 }
 
 func (s *Server) createWorkflow(c *gin.Context) {
@@ -199,12 +195,12 @@ func (s *Server) createWorkflow(c *gin.Context) {
 }
 
 func (s *Server) getWorkflow(c *gin.Context) {
-	w, err := s.db.GetWorkflow(c.Request.Context(), scopeOf(c), c.Param("id"))
+	w, err := s.db.GetWorkflowHead(c.Request.Context(), scopeOf(c), c.Param("id"))
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, viewWorkflow(w))
+	s.writeViews(c, []*persistence.Workflow{w}, true, "")
 }
 
 // updateWorkflow saves a new version. Keys absent from the body keep their

@@ -35,7 +35,11 @@ import (
 
 // DB is weft's database: a GORM handle and the dialect behind it.
 type DB struct {
-	gorm    *gorm.DB
+	gorm *gorm.DB
+	// hot is gorm with prepared statements, for the lookups every API
+	// request makes (authentication, workflow reads): SQLite otherwise
+	// parses each statement anew. Nil in transaction copies (see reads).
+	hot     *gorm.DB
 	dialect string
 	// dsn opens the dedicated connection of Listen (PostgreSQL).
 	dsn string
@@ -84,6 +88,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 		TranslateError:         true,
+		// Bounds the statements hot prepares (it is the only user).
+		PrepareStmtMaxSize: 256,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
@@ -101,12 +107,21 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
-	db := &DB{gorm: g, dialect: dialect, dsn: dsn}
+	db := &DB{gorm: g, hot: g.Session(&gorm.Session{PrepareStmt: true}), dialect: dialect, dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
 	}
 	return db, nil
+}
+
+// reads returns the handle for hot read-only lookups: prepared statements
+// when this DB is not a transaction's copy.
+func (db *DB) reads() *gorm.DB {
+	if db.hot != nil {
+		return db.hot
+	}
+	return db.gorm
 }
 
 // sqliteDSN builds the modernc DSN: WAL, a busy timeout, foreign keys on and

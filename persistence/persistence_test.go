@@ -118,6 +118,15 @@ func TestRefreshTokenRotationAndReuse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if su, live, err := db.SessionUser(ctx, u.ID, fam); err != nil || !live || su.ID != u.ID || su.Email != u.Email || su.CreatedAt.IsZero() {
+			t.Fatalf("session user of a live family: %+v %v %v", su, live, err)
+		}
+		if _, live, err := db.SessionUser(ctx, u.ID, "no-such-family"); err != nil || live {
+			t.Fatalf("session user of an unknown family: live %v, %v", live, err)
+		}
+		if _, _, err := db.SessionUser(ctx, "nope", fam); nodes.ErrorCode(err) != nodes.CodeNotFound {
+			t.Fatalf("session user of an unknown user: %v", err)
+		}
 		rt, err := db.UseRefreshToken(ctx, "tok-1")
 		if err != nil || rt.FamilyID != fam {
 			t.Fatalf("use: %v %v", rt, err)
@@ -134,6 +143,9 @@ func TestRefreshTokenRotationAndReuse(t *testing.T) {
 		}
 		if ok, _ := db.FamilyActive(ctx, fam); ok {
 			t.Fatal("family still active after reuse")
+		}
+		if _, live, err := db.SessionUser(ctx, u.ID, fam); err != nil || live {
+			t.Fatalf("session user after reuse: live %v, %v", live, err)
 		}
 		if _, err := db.SaveRefreshToken(ctx, u.ID, "", "old", time.Now().Add(-time.Minute)); err != nil {
 			t.Fatal(err)

@@ -79,7 +79,7 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (*User, error) {
 // UserByID returns a user; NOT_FOUND if none.
 func (db *DB) UserByID(ctx context.Context, id string) (*User, error) {
 	var u User
-	if err := db.gorm.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+	if err := db.reads().WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
 		return nil, translate(err, "user")
 	}
 	return &u, nil

@@ -295,15 +295,47 @@ func connectionRows(workflowID string, def *nodes.Workflow, t time.Time) []Conne
 // GetWorkflow returns a workflow with its current definition; NOT_FOUND
 // outside the scope or when deleted.
 func (db *DB) GetWorkflow(ctx context.Context, s Scope, id string) (*Workflow, error) {
+	return db.getWorkflow(ctx, s, id, true)
+}
+
+// GetWorkflowHead is GetWorkflow without the definition (Definition is
+// nil): the row and its tags. VersionDefinitions loads definitions.
+func (db *DB) GetWorkflowHead(ctx context.Context, s Scope, id string) (*Workflow, error) {
+	return db.getWorkflow(ctx, s, id, false)
+}
+
+func (db *DB) getWorkflow(ctx context.Context, s Scope, id string, full bool) (*Workflow, error) {
 	var row WorkflowRow
-	if err := s.apply(db.gorm.WithContext(ctx).Where("id = ?", id), "owner_id").Take(&row).Error; err != nil {
+	if err := s.apply(db.reads().WithContext(ctx).Where("id = ?", id), "owner_id").Take(&row).Error; err != nil {
 		return nil, translate(err, "workflow")
 	}
-	ws, err := db.hydrate(ctx, []WorkflowRow{row}, true)
+	ws, err := db.hydrate(ctx, []WorkflowRow{row}, full)
 	if err != nil {
 		return nil, err
 	}
 	return ws[0], nil
+}
+
+// VersionDefinitions returns the parsed definitions of versions by id, in
+// one query; ids that do not exist are missing from the map.
+func (db *DB) VersionDefinitions(ctx context.Context, versionIDs []string) (map[string]*nodes.Workflow, error) {
+	defs := map[string]*nodes.Workflow{}
+	if len(versionIDs) == 0 {
+		return defs, nil
+	}
+	var versions []WorkflowVersion
+	if err := db.gorm.WithContext(ctx).Select("id", "workflow_id", "definition").Where("id IN ?", versionIDs).Find(&versions).Error; err != nil {
+		return nil, err
+	}
+	for _, v := range versions {
+		def, err := nodes.ParseWorkflow([]byte(v.Definition))
+		if err != nil {
+			return nil, err
+		}
+		def.ID = v.WorkflowID
+		defs[v.ID] = def
+	}
+	return defs, nil
 }
 
 // hydrate loads tags (and definitions when full) for rows in two queries.
@@ -315,7 +347,7 @@ func (db *DB) hydrate(ctx context.Context, rows []WorkflowRow, full bool) ([]*Wo
 	}
 	var tags []workflowTag
 	if len(ids) > 0 {
-		if err := db.gorm.WithContext(ctx).Where("workflow_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
+		if err := db.reads().WithContext(ctx).Where("workflow_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
 			return nil, err
 		}
 	}
@@ -367,7 +399,17 @@ type WorkflowFilter struct {
 // ListWorkflows returns a page of workflows, newest update first, with their
 // definitions, and the cursor of the next page ("" at the end).
 func (db *DB) ListWorkflows(ctx context.Context, s Scope, f WorkflowFilter) ([]*Workflow, string, error) {
-	q := s.apply(db.gorm.WithContext(ctx).Model(&WorkflowRow{}), "owner_id")
+	return db.listWorkflows(ctx, s, f, true)
+}
+
+// ListWorkflowHeads is ListWorkflows without definitions (Definition is
+// nil): rows and tags, in two queries.
+func (db *DB) ListWorkflowHeads(ctx context.Context, s Scope, f WorkflowFilter) ([]*Workflow, string, error) {
+	return db.listWorkflows(ctx, s, f, false)
+}
+
+func (db *DB) listWorkflows(ctx context.Context, s Scope, f WorkflowFilter, full bool) ([]*Workflow, string, error) {
+	q := s.apply(db.reads().WithContext(ctx).Model(&WorkflowRow{}), "owner_id")
 	if f.Search != "" {
 		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Search))+"%")
 	}
@@ -391,7 +433,7 @@ func (db *DB) ListWorkflows(ctx context.Context, s Scope, f WorkflowFilter) ([]*
 		last := rows[len(rows)-1]
 		next = encodeCursor(last.UpdatedAt, last.ID)
 	}
-	ws, err := db.hydrate(ctx, rows, true)
+	ws, err := db.hydrate(ctx, rows, full)
 	return ws, next, err
 }
 
