@@ -20,7 +20,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v5"
+	"go.temporal.io/api/serviceerror"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -603,8 +606,7 @@ func (s *Server) respondFromNode(c *gin.Context, req StartRequest) {
 // wctx is the wait's context: once its deadline has passed, whatever error
 // the wait ended with (the SDK's, gRPC's) is the timeout.
 func (s *Server) webhookWaitFailed(c *gin.Context, wctx context.Context, executionID string, err error) {
-	timedOut := errors.Is(wctx.Err(), context.DeadlineExceeded) && c.Request.Context().Err() == nil
-	if timedOut || errors.Is(err, context.DeadlineExceeded) || c.Request.Context().Err() == nil && isTimeout(err) {
+	if c.Request.Context().Err() == nil && (waitTimedOut(wctx) || isTimeout(err)) {
 		s.writeErrorStatus(c, http.StatusGatewayTimeout, nodes.Errorf(codeTimeout, "the workflow did not answer within %s; execution %s carries on", s.cfg.WebhookTimeout, executionID).
 			WithDetail("execution_id", executionID))
 		return
@@ -613,8 +615,21 @@ func (s *Server) webhookWaitFailed(c *gin.Context, wctx context.Context, executi
 	s.writeErrorStatus(c, http.StatusInternalServerError, nodes.Errorf(nodes.CodeExecutionFailed, "Error in workflow").WithDetail("execution_id", executionID))
 }
 
+// waitTimedOut reports whether a wait reached its deadline. The server may
+// end a long poll at the deadline a moment before the context's own timer
+// fires, so a wait that ends within a short margin of it counts too.
+func waitTimedOut(wctx context.Context) bool {
+	if errors.Is(wctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	dl, ok := wctx.Deadline()
+	return ok && time.Until(dl) < 250*time.Millisecond
+}
+
 func isTimeout(err error) bool {
-	return strings.Contains(err.Error(), "context deadline exceeded") || strings.Contains(err.Error(), "DeadlineExceeded")
+	var de *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &de) || status.Code(err) == codes.DeadlineExceeded ||
+		strings.Contains(err.Error(), "context deadline exceeded") || strings.Contains(err.Error(), "DeadlineExceeded")
 }
 
 // writeBody writes a webhook answer. 204 and 304 carry no Content-Type, as
