@@ -162,11 +162,18 @@ const VisibilityFileName = "temporal-visibility.db"
 // executions_visibility table: they are copied into a new file first, so
 // executions listed before are listed after. The copy is built under a
 // temporary name and renamed into place, so a crash midway leaves the
-// directory as it was. The old table's rows stay behind, unused.
+// directory as it was. The old table's rows stay behind, unused. With a new
+// main file (migrate false), a visibility file left from an earlier one is
+// replaced.
 func prepareVisibility(main *config.SQL, migrate bool) (*config.SQL, error) {
 	dir := filepath.Dir(main.DatabaseName)
 	path := filepath.Join(dir, VisibilityFileName)
 	vis := &config.SQL{PluginName: main.PluginName, DatabaseName: path, ConnectAttributes: maps.Clone(main.ConnectAttributes)}
+	if !migrate {
+		// A new main file: records left from an earlier one would list
+		// executions that no longer exist.
+		removeDatabase(path)
+	}
 	fresh, err := isNewDatabase(path)
 	if err != nil || !fresh {
 		return vis, err
