@@ -1,6 +1,6 @@
 // Package devserver runs a complete Temporal server inside the current process:
-// the four Temporal services on loopback ports, persistence and visibility in one
-// SQLite file (or in memory), namespaces and custom search attributes registered
+// the four Temporal services on loopback ports, persistence and visibility in two
+// SQLite files (or in memory), namespaces and custom search attributes registered
 // at start, and optionally the Temporal Web UI on its own port.
 //
 // It is what `weft serve` uses when no TEMPORAL_ADDRESS is configured, and what
@@ -41,7 +41,9 @@ const (
 	// namespaces that Start creates. It is fixed when a namespace is created;
 	// later starts do not change it.
 	DefaultRetention = 7 * 24 * time.Hour
-	// DBFileName is the name of the SQLite file inside Options.DataDir.
+	// DBFileName is the name of the SQLite file inside Options.DataDir that
+	// holds executions, histories, tasks and namespaces. Visibility records
+	// are in VisibilityFileName next to it.
 	DBFileName = "temporal.db"
 )
 
@@ -58,9 +60,10 @@ const clusterName = "active"
 // Options configures Start. The zero value is a usable in-memory server with a
 // Web UI, both on free loopback ports.
 type Options struct {
-	// DataDir is the directory holding the SQLite file DBFileName. It is created
-	// if missing. Empty means an in-memory database for tests: unreachable
-	// after Stop, though its memory is only freed when the process exits.
+	// DataDir is the directory holding the SQLite files DBFileName and
+	// VisibilityFileName. It is created if missing. Empty means an in-memory
+	// database for tests: unreachable after Stop, though its memory is only
+	// freed when the process exits.
 	DataDir string
 	// IP is the address every listener binds to. Default DefaultIP.
 	IP string
@@ -129,7 +132,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 
-	sqlConf, err := prepareDatabase(opts.DataDir, namespaces, opts.SearchAttributes, opts.SQLiteSync)
+	sqlConf, visConf, err := prepareDatabase(opts.DataDir, namespaces, opts.SearchAttributes, opts.SQLiteSync)
 	if err != nil {
 		return nil, err
 	}
@@ -153,9 +156,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		},
 		Persistence: config.Persistence{
 			DefaultStore:     "sqlite",
-			VisibilityStore:  "sqlite",
+			VisibilityStore:  "sqlite-visibility",
 			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{"sqlite": {SQL: sqlConf}},
+			DataStores: map[string]config.DataStore{
+				"sqlite":            {SQL: sqlConf},
+				"sqlite-visibility": {SQL: visConf},
+			},
 		},
 		ClusterMetadata: &cluster.Config{
 			FailoverVersionIncrement: 10,

@@ -537,3 +537,118 @@ func BenchmarkWorkflowWithActivity(b *testing.B) {
 		}
 	}
 }
+
+// TestVisibilityInItsOwnFile checks a new data directory keeps visibility
+// records in VisibilityFileName, and that a directory from before the split,
+// with its records in DBFileName, still lists its executions after restart.
+func TestVisibilityInItsOwnFile(t *testing.T) {
+	dir := t.TempDir()
+	s1, err := devserver.Start(t.Context(), devserver.Options{DataDir: dir, UIPort: -1, SearchAttributes: weftAttributes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, stopWorker := dial(t, s1.FrontendHostPort(), s1.Namespace())
+	run, err := c1.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID: "before-split", TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrWorkflowID.ValueSet("wf-old")),
+	}, greetWorkflow, "old")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	listed(t, c1, s1.Namespace(), "WeftWorkflowId = 'wf-old'", "before-split")
+	stopWorker()
+	if err := s1.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	main, vis := filepath.Join(dir, devserver.DBFileName), filepath.Join(dir, devserver.VisibilityFileName)
+	if n := countVisibility(t, main); n != 0 {
+		t.Fatalf("%d visibility records in %s, want them all in %s", n, devserver.DBFileName, devserver.VisibilityFileName)
+	}
+	// Make the directory look like one from before the split: the records
+	// in the main file, no visibility file.
+	db, err := sql.Open("sqlite", "file:"+main+"?mode=rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{
+		"ATTACH DATABASE 'file:" + vis + "?mode=ro' AS vis",
+		"INSERT INTO executions_visibility (namespace_id, run_id, start_time, execution_time, workflow_id, workflow_type_name, status, close_time, history_length, history_size_bytes, execution_duration, state_transition_count, memo, encoding, task_queue, search_attributes, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, _version) " +
+			"SELECT namespace_id, run_id, start_time, execution_time, workflow_id, workflow_type_name, status, close_time, history_length, history_size_bytes, execution_duration, state_transition_count, memo, encoding, task_queue, search_attributes, parent_workflow_id, parent_run_id, root_workflow_id, root_run_id, _version FROM vis.executions_visibility",
+		"DETACH DATABASE vis",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			_ = db.Close()
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Remove(vis + suffix); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+	}
+	if n := countVisibility(t, main); n == 0 {
+		t.Fatal("no records moved back")
+	}
+
+	s2 := start(t, devserver.Options{DataDir: dir, UIPort: -1, SearchAttributes: weftAttributes})
+	c2, _ := dial(t, s2.FrontendHostPort(), s2.Namespace())
+	listed(t, c2, s2.Namespace(), "WeftWorkflowId = 'wf-old'", "before-split")
+	if left, _ := filepath.Glob(vis + ".new-*"); len(left) > 0 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+	// New records go to the new file.
+	run, err = c2.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID: "after-split", TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrWorkflowID.ValueSet("wf-new")),
+	}, greetWorkflow, "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	listed(t, c2, s2.Namespace(), "WeftWorkflowId = 'wf-new'", "after-split")
+}
+
+// listed waits until query lists exactly the workflow id.
+func listed(t *testing.T, c client.Client, namespace, query, id string) {
+	t.Helper()
+	eventually(t, 10*time.Second, func() error {
+		resp, err := c.ListWorkflow(t.Context(), &workflowservice.ListWorkflowExecutionsRequest{Namespace: namespace, Query: query})
+		if err != nil {
+			return err
+		}
+		if n := len(resp.GetExecutions()); n != 1 {
+			return fmt.Errorf("%q found %d executions", query, n)
+		}
+		if got := resp.GetExecutions()[0].GetExecution().GetWorkflowId(); got != id {
+			return fmt.Errorf("found %q, want %q", got, id)
+		}
+		if resp.GetExecutions()[0].GetStatus() != enums.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			return fmt.Errorf("status %v", resp.GetExecutions()[0].GetStatus())
+		}
+		return nil
+	})
+}
+
+func countVisibility(t *testing.T, path string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM executions_visibility").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
