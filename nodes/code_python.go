@@ -142,10 +142,7 @@ func runPython(ctx *Context) ([][]Item, error) {
 			if !ctx.ContinueOnFail() {
 				return nil, ne
 			}
-			failed := NewItem(map[string]any{"error": ne.Message})
-			failed.PairedItem = PairedItems{{Item: i}}
-			failed.Error = ne
-			out = append(out, failed)
+			out = append(out, failedItem(ne, i))
 			continue
 		}
 		if r.Result == nil {

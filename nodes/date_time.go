@@ -166,10 +166,7 @@ func (DateTime) Execute(ctx *Context, in [][]Item) ([][]Item, error) {
 		if err := dateTimeItem(ctx, env, op, i, res.JSON); err != nil {
 			ne := AsNodeError(err)
 			if ctx.ContinueOnFail() {
-				failed := NewItem(map[string]any{"error": ne.Message})
-				failed.PairedItem = PairedItems{{Item: i}}
-				failed.Error = ne
-				out = append(out, failed)
+				out = append(out, failedItem(ne, i))
 				continue
 			}
 			if ne.ItemIndex == nil {
