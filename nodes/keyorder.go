@@ -50,9 +50,10 @@ func (it Item) MarshalJSON() ([]byte, error) {
 	}{orderedValue{it.JSON, it.order}, plainItem(it)})
 }
 
-// UnmarshalJSON reads an item and records the key order of its "json". The
-// "json" member is read by orderScanner in one pass (encoding/json has
-// already checked the whole text), the others by encoding/json.
+// UnmarshalJSON reads an item and records the key order of its "json",
+// the way the run codec reads items (orderScanner.item: "json" and
+// "pairedItem" in one pass, encoding/json having checked the whole text;
+// the other members through encoding/json).
 func (it *Item) UnmarshalJSON(b []byte) (err error) {
 	defer func() {
 		// Text encoding/json did not check (a direct call) can trip
@@ -67,68 +68,14 @@ func (it *Item) UnmarshalJSON(b []byte) (err error) {
 	}()
 	s := orderScanner{b: b}
 	s.ws()
-	if s.i >= len(b) || b[s.i] != '{' {
-		// null, or not an object: encoding/json's own answer.
-		var p plainItem
-		if err := json.Unmarshal(b, &p); err != nil {
-			return err
-		}
-		*it = Item(p)
-		return nil
-	}
-	var (
-		p    plainItem
-		rest []byte
-	)
-	s.i++
-	for {
-		s.ws()
-		if s.i >= len(b) {
-			s.short = true
-			break
-		}
-		if b[s.i] == '}' {
-			break
-		}
-		start := s.i
-		k := s.key()
-		s.ws()
-		s.i++ // ':'
-		s.ws()
-		if k == "json" {
-			v, order := s.decode()
-			m, _ := v.(map[string]any)
-			if v != nil && m == nil {
-				// Not an object: let encoding/json report it.
-				var p plainItem
-				return json.Unmarshal(b, &p)
-			}
-			p.JSON, p.order = m, order
-		} else {
-			s.skip()
-			if rest == nil {
-				rest = append(rest, '{')
-			} else {
-				rest = append(rest, ',')
-			}
-			rest = append(rest, b[start:s.i]...)
-		}
-		s.ws()
-		if s.i < len(b) && b[s.i] == ',' {
-			s.i++
-		}
+	v, err := s.item()
+	if err != nil {
+		return err
 	}
 	if s.short || s.i > len(b) {
 		panic("short text") // encoding/json reports it
 	}
-	if rest != nil {
-		j, o := p.JSON, p.order
-		if err := json.Unmarshal(append(rest, '}'), &p); err != nil {
-			return err
-		}
-		p.JSON, p.order = j, o
-	}
-	*it = Item(p)
+	*it = v
 	return nil
 }
 
