@@ -464,7 +464,11 @@ func (v *vm) arm() {
 	v.mu.Lock()
 	v.running = true
 	v.started = time.Now()
-	v.heapBase = 0
+	// The memory guard's baseline is the heap as the evaluation starts
+	// (~0.3 µs to read): taken at the first tick instead, it would count
+	// what the evaluation allocated until then (all of it, when the tick
+	// comes late on a busy machine) as baseline.
+	v.heapBase = v.heap()
 	v.mu.Unlock()
 	d := watchdogTick
 	if v.e.opts.Timeout < d {
@@ -485,8 +489,8 @@ func (v *vm) disarm() {
 // enforces the time limit and the memory guard.
 //
 // The memory guard watches the process heap (runtime/metrics, which does
-// not stop the world): it records the heap size at the first tick (or the
-// lowest size seen since, when a collection freed older garbage) and, when
+// not stop the world): it records the heap size when the evaluation starts
+// (or the lowest size seen since, when a collection freed older garbage) and, when
 // a later tick sees it grown by more than MaxMemory, forces a garbage
 // collection and interrupts the evaluation if the heap is still that large.
 // It is process-wide, so heavy allocation by other goroutines during a long
