@@ -82,6 +82,11 @@ func prepareDatabase(dataDir string, namespaces []string, attrs map[string]enums
 	if err := sqliteschema.CreateNamespaces(conf, configs...); err != nil {
 		return nil, nil, fmt.Errorf("devserver: create namespaces: %w", err)
 	}
+	if dataDir != "" {
+		if err := trimVisibilityIndexes(conf.DatabaseName, vis.DatabaseName); err != nil {
+			return nil, nil, err
+		}
+	}
 	return conf, vis, nil
 }
 

@@ -652,3 +652,92 @@ func countVisibility(t *testing.T, path string) int {
 	}
 	return n
 }
+
+// TestVisibilityIndexesTrimmed checks the visibility file keeps the indexes
+// the Web UI filters on and those of the search attributes in use, drops
+// the rest, gets a dropped index of a search attribute in use back at the
+// next start, and that list queries still find executions.
+func TestVisibilityIndexesTrimmed(t *testing.T) {
+	dir := t.TempDir()
+	vis := filepath.Join(dir, devserver.VisibilityFileName)
+	s1, err := devserver.Start(t.Context(), devserver.Options{DataDir: dir, UIPort: -1, SearchAttributes: weftAttributes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := visibilityIndexes(t, vis)
+	for _, name := range []string{"default_idx", "by_workflow_id", "by_workflow_type", "by_status", "by_temporal_namespace_division"} {
+		if !idx[name] {
+			t.Errorf("index %s was dropped; have %v", name, idx)
+		}
+	}
+	for _, name := range []string{"by_history_length", "by_task_queue", "by_bool_01", "by_int_03", "by_temporal_keyword_01"} {
+		if idx[name] {
+			t.Errorf("index %s was kept", name)
+		}
+	}
+	// Two Keyword attributes: two keyword indexes, whichever slots they got.
+	var keyword []string
+	for name := range idx {
+		if strings.HasPrefix(name, "by_keyword_") {
+			keyword = append(keyword, name)
+		}
+	}
+	if len(keyword) != 2 {
+		t.Fatalf("keyword indexes %v, want the 2 of WeftWorkflowId and WeftTriggerMode", keyword)
+	}
+	if err := s1.Stop(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := sql.Open("sqlite", "file:"+vis+"?mode=rw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("DROP INDEX " + keyword[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2 := start(t, devserver.Options{DataDir: dir, UIPort: -1, SearchAttributes: weftAttributes})
+	if !visibilityIndexes(t, vis)[keyword[0]] {
+		t.Fatalf("index %s of a search attribute in use was not created again", keyword[0])
+	}
+	c, _ := dial(t, s2.FrontendHostPort(), s2.Namespace())
+	run, err := c.ExecuteWorkflow(t.Context(), client.StartWorkflowOptions{
+		ID: "trimmed", TaskQueue: taskQueue,
+		TypedSearchAttributes: temporal.NewSearchAttributes(attrWorkflowID.ValueSet("wf-trim")),
+	}, greetWorkflow, "trim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := run.Get(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	listed(t, c, s2.Namespace(), "WeftWorkflowId = 'wf-trim'", "trimmed")
+	// A filter whose index was dropped still answers.
+	listed(t, c, s2.Namespace(), "TaskQueue = '"+taskQueue+"' AND HistoryLength > 2", "trimmed")
+}
+
+func visibilityIndexes(t *testing.T, path string) map[string]bool {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }()
+	rows, err := db.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'executions_visibility' AND sql IS NOT NULL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = true
+	}
+	return out
+}
