@@ -104,6 +104,57 @@ type SchedulerState struct {
 	Error      string `json:"error,omitempty"`
 }
 
+// Clone returns a deep copy of the state but for Order, which it leaves
+// out (it only grows, and a copy is made to run the scheduler further
+// elsewhere, where the order so far is not needed).
+func (st *SchedulerState) Clone() SchedulerState {
+	out := *st
+	out.Order = nil
+	out.Stack = make([]*Task, len(st.Stack))
+	for i, t := range st.Stack {
+		out.Stack[i] = t.clone()
+	}
+	if st.Waiting != nil {
+		out.Waiting = make([]*WaitingNode, len(st.Waiting))
+		for i, w := range st.Waiting {
+			cw := &WaitingNode{Node: w.Node, Entries: make([]*WaitingEntry, len(w.Entries))}
+			for j, e := range w.Entries {
+				cw.Entries[j] = &WaitingEntry{Index: e.Index, Inputs: cloneTaskInputs(e.Inputs)}
+			}
+			out.Waiting[i] = cw
+		}
+	}
+	out.Runs = make(map[string]int, len(st.Runs))
+	for k, v := range st.Runs {
+		out.Runs[k] = v
+	}
+	out.Current = st.Current.clone()
+	return out
+}
+
+func (t *Task) clone() *Task {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Inputs = cloneTaskInputs(t.Inputs)
+	return &c
+}
+
+func cloneTaskInputs(in []*TaskInput) []*TaskInput {
+	if in == nil {
+		return nil
+	}
+	out := make([]*TaskInput, len(in))
+	for i, x := range in {
+		if x != nil {
+			c := *x
+			out[i] = &c
+		}
+	}
+	return out
+}
+
 // WaitingNode is a multi-input node waiting for data on some inputs.
 type WaitingNode struct {
 	Node string `json:"node"`

@@ -62,6 +62,11 @@ const maxErrorDescription = 2048
 // tries are used up; before that the activity fails so Temporal retries it
 // after the node's waitBetweenTries.
 func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult, error) {
+	return a.runNode(ctx, req, activity.GetInfo(ctx).Attempt)
+}
+
+// runNode runs a node task as its try number attempt.
+func (a *Activities) runNode(ctx context.Context, req NodeRequest, attempt int32) (*NodeResult, error) {
 	def, node, err := a.lookup(ctx, req)
 	if err != nil {
 		return nil, err
@@ -76,7 +81,7 @@ func (a *Activities) RunNode(ctx context.Context, req NodeRequest) (*NodeResult,
 	started := time.Now()
 	run := nodes.RunNode(nctx)
 	a.Metrics.nodeRan(node.Type, runStatus(run), time.Since(started))
-	if err := retryError(node, run, activity.GetInfo(ctx).Attempt); err != nil {
+	if err := retryError(node, run, attempt); err != nil {
 		return nil, err
 	}
 	if run == nil {

@@ -126,6 +126,7 @@ func (c *Client) startOptions(ctx context.Context, in *ExecutionInput, opts Star
 	if in.Mode == "" {
 		in.Mode = nodes.ModeManual
 	}
+	in.Chain = true
 	if err := c.storeTrigger(ctx, in); err != nil {
 		return client.StartWorkflowOptions{}, err
 	}

@@ -86,6 +86,10 @@ type ExecutionInput struct {
 	Parent *ParentExecution `json:"parent,omitempty"`
 	// Webhook is set when a webhook call started the execution.
 	Webhook *WebhookTrigger `json:"webhook,omitempty"`
+	// Chain runs consecutive pure nodes in one local activity (chain.go).
+	// Every execution started now sets it; executions recorded before
+	// chains existed lack it and replay node by node.
+	Chain bool `json:"chain,omitempty"`
 }
 
 // StoredItems refers to items kept in the run store instead of travelling

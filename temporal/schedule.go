@@ -328,7 +328,7 @@ func ScheduledRunWorkflow(ctx workflow.Context, in ScheduledRunInput) (*Executio
 	}
 	input := ExecutionInput{
 		ExecutionID: execID, WorkflowID: in.WorkflowID, VersionID: in.VersionID, Mode: nodes.ModeSchedule,
-		Workflow: def, StartNode: in.Node,
+		Workflow: def, StartNode: in.Node, Chain: true,
 		TriggerItems: []nodes.Item{nodes.NewItem(map[string]any{"timestamp": at.UTC().Format(time.RFC3339Nano)})},
 	}
 	var res ExecutionResult

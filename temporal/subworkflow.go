@@ -297,7 +297,7 @@ func (a *Activities) PlanSubWorkflow(ctx context.Context, req SubWorkflowRequest
 		in := ExecutionInput{
 			ExecutionID: childExecutionID(req.ExecutionID, node.Name, strconv.Itoa(req.Task.RunIndex), strconv.Itoa(i)),
 			WorkflowID:  ref.ID, VersionID: ref.VersionID, Mode: nodes.ModeIntegrated, Workflow: sub,
-			TriggerItems: sent, StartNode: start,
+			TriggerItems: sent, StartNode: start, Chain: true,
 			Parent: &ParentExecution{ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID, Depth: depth, Chain: chain},
 		}
 		if err := (&Client{Store: a.Store}).storeTrigger(ctx, &in); err != nil {
@@ -504,7 +504,7 @@ func (a *Activities) PlanErrorWorkflow(ctx context.Context, req ErrorWorkflowReq
 		def.Name = ref.Name
 	}
 	in := &ExecutionInput{ExecutionID: childExecutionID(req.ExecutionID, "error"), WorkflowID: ref.ID, VersionID: ref.VersionID,
-		Mode: nodes.ModeError, Workflow: def, TriggerItems: []nodes.Item{item}, StartNode: start}
+		Mode: nodes.ModeError, Workflow: def, TriggerItems: []nodes.Item{item}, StartNode: start, Chain: true}
 	if err := a.Workflows.CreateExecution(ctx, NewExecution{ID: in.ExecutionID, WorkflowID: ref.ID, VersionID: ref.VersionID,
 		OwnerID: ref.OwnerID, Mode: nodes.ModeError, ParentExecutionID: req.ExecutionID}); err != nil {
 		return nil, err

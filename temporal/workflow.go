@@ -2,6 +2,7 @@ package temporal
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"time"
 
@@ -145,7 +146,16 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 			return nil, ip.continueAsNew(ctx, startedAt, deadline)
 		}
 		started := workflow.Now(ctx)
-		res, err := ip.runTask(ctx, task)
+		var res *NodeResult
+		var chain []ChainStep
+		var err error
+		if node := ip.in.Workflow.Node(task.Node); ip.in.Chain && reuse == nil && nodeKind(node) == nodes.KindPure {
+			if chain, err = ip.runChain(ctx, task, node, deadline); err == nil {
+				res = &chain[0].Result
+			}
+		} else {
+			res, err = ip.runTask(ctx, task)
+		}
 		if err != nil {
 			if isCanceled(ctx, err) {
 				return ip.canceled(ctx, task, started)
@@ -157,15 +167,16 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 			ip.recordRun(ctx, task, nodes.StatusError, started, ne)
 			res = &NodeResult{TaskResult: nodes.TaskResult{Status: nodes.StatusError, Error: ne.Message}, NodeError: ne}
 		}
-		if res.Status == nodes.StatusError {
-			lastErr = res.NodeError
-			if lastErr == nil {
-				lastErr = &nodes.NodeError{Message: res.Error, Node: task.Node}
+		ip.apply(task, res, &lastErr)
+		// The rest of a chain: the scheduler hands out the tasks the chain
+		// ran, in the same order, and takes their results.
+		for i := 1; i < len(chain); i++ {
+			next, ok := sched.Next()
+			if !ok || !sameTask(next, &chain[i].Task) {
+				return nil, fmt.Errorf("execution %s: the chain ran node %q where the scheduler hands out %v", ip.in.ExecutionID, chain[i].Task.Node, next)
 			}
+			ip.apply(next, &chain[i].Result, &lastErr)
 		}
-		ip.noteResponse(res)
-		sched.Done(task, res.TaskResult)
-		ip.done++
 	}
 	if reuse != nil {
 		if err := ip.copyReused(ctx, reuse); err != nil {
@@ -186,13 +197,24 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 	return ip.finish(ctx, nodes.StatusSuccess, nil), nil
 }
 
+// apply hands a finished task's result to the scheduler, keeping the last
+// node error and a Respond to Webhook node's answer.
+func (ip *interpreter) apply(task *nodes.Task, res *NodeResult, lastErr **nodes.NodeError) {
+	if res.Status == nodes.StatusError {
+		*lastErr = res.NodeError
+		if *lastErr == nil {
+			*lastErr = &nodes.NodeError{Message: res.Error, Node: task.Node}
+		}
+	}
+	ip.noteResponse(res)
+	ip.sched.Done(task, res.TaskResult)
+	ip.done++
+}
+
 // runTask runs one task where its node belongs.
 func (ip *interpreter) runTask(ctx workflow.Context, task *nodes.Task) (*NodeResult, error) {
 	node := ip.in.Workflow.Node(task.Node)
-	kind := nodes.KindPure
-	if t := nodes.Lookup(node.Type); t != nil && !node.Disabled {
-		kind = t.InstanceKind(node)
-	}
+	kind := nodeKind(node)
 	req := ip.request(task)
 	var res NodeResult
 	switch {
@@ -276,11 +298,15 @@ func (ip *interpreter) continueNow(ctx workflow.Context) bool {
 		ip.seenLength = n
 		ip.locals = 0
 	}
-	limit := ip.in.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
+	return info.GetContinueAsNewSuggested() || ip.seenLength+ip.locals >= ip.historyLimit()
+}
+
+// historyLimit is the history length at which a run continues as new.
+func (ip *interpreter) historyLimit() int {
+	if ip.in.HistoryLimit > 0 {
+		return ip.in.HistoryLimit
 	}
-	return info.GetContinueAsNewSuggested() || ip.seenLength+ip.locals >= limit
+	return DefaultHistoryLimit
 }
 
 // continueAsNew returns the error that ends this run and starts the next
