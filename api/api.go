@@ -134,6 +134,9 @@ type Runner interface {
 	// by a Respond to Webhook node (Update-with-Start) and returns, once
 	// it runs, the function that waits for that answer.
 	StartForResponse(ctx context.Context, req StartRequest) (func(context.Context) (*temporal.WebhookReply, error), error)
+	// StartForEnd starts an execution for a webhook call answered when it
+	// ends (lastNode) and returns the function that waits for its end.
+	StartForEnd(ctx context.Context, req StartRequest) (func(context.Context) error, error)
 }
 
 // StartRequest is what Runner.Start needs.

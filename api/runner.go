@@ -16,6 +16,10 @@ import (
 type TemporalRunner struct {
 	// Client starts, cancels and awaits interpreter workflows.
 	*temporal.Client
+	// Replies, when set, is the Replies of a worker in this process:
+	// webhook executions then start eagerly on it and hear their answer
+	// from it (temporal.Replies).
+	Replies *temporal.Replies
 }
 
 // Start implements Runner.
@@ -40,7 +44,29 @@ func executionInput(req StartRequest) temporal.ExecutionInput {
 
 // StartForResponse implements Runner.
 func (r TemporalRunner) StartForResponse(ctx context.Context, req StartRequest) (func(context.Context) (*temporal.WebhookReply, error), error) {
+	if r.Replies != nil {
+		return r.Client.StartWithReply(ctx, executionInput(req), temporal.StartOptions{}, r.Replies, true)
+	}
 	return r.Client.StartForResponse(ctx, executionInput(req), temporal.StartOptions{})
+}
+
+// StartForEnd implements Runner.
+func (r TemporalRunner) StartForEnd(ctx context.Context, req StartRequest) (func(context.Context) error, error) {
+	in := executionInput(req)
+	if r.Replies != nil {
+		wait, err := r.Client.StartWithReply(ctx, in, temporal.StartOptions{}, r.Replies, false)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error {
+			_, err := wait(ctx)
+			return err
+		}, nil
+	}
+	if _, err := r.Client.Start(ctx, in, temporal.StartOptions{}); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error { return r.Client.Wait(ctx, in.ExecutionID) }, nil
 }
 
 // Cancel implements Runner. An execution Temporal does not know is

@@ -76,9 +76,21 @@ func newStackWith(t *testing.T, db *persistence.DB, metrics client.MetricsHandle
 	queue := "weft-test-" + uuid.NewString()
 	tc := &temporal.Client{Temporal: c, TaskQueue: queue, Store: db.RunStore()}
 	t.Cleanup(c.Close)
-	w := startWorker(t, tc, db, mutate)
-	return &testStack{runner: TemporalRunner{Client: tc}, client: c, worker: w}
+	// As in `weft serve`, webhook calls hear their answers from the worker
+	// in the process; split() gives the runner of a process without one.
+	replies := temporal.NewReplies()
+	w := startWorker(t, tc, db, func(a *temporal.Activities) {
+		a.Replies = replies
+		if mutate != nil {
+			mutate(a)
+		}
+	})
+	return &testStack{runner: TemporalRunner{Client: tc, Replies: replies}, client: c, worker: w}
 }
+
+// split returns the runner of an API process with no worker of its own
+// (`weft api`): webhook answers come through Temporal only.
+func (s *testStack) split() TemporalRunner { return TemporalRunner{Client: s.runner.Client} }
 
 // startWorker starts a worker running the interpreter and scheduled runs
 // against db on tc's task queue, with mutate's change to its activities

@@ -461,14 +461,20 @@ func (s *Server) respondOnReceived(c *gin.Context, p *nodes.WebhookParams) {
 // with the last node's data.
 func (s *Server) respondLastNode(c *gin.Context, req StartRequest, p *nodes.WebhookParams) {
 	ctx := c.Request.Context()
-	if err := s.startWebhookExecution(ctx, req, func(ctx context.Context) error { return s.runner.Start(ctx, req) }); err != nil {
+	var await func(context.Context) error
+	err := s.startWebhookExecution(ctx, req, func(ctx context.Context) error {
+		var err error
+		await, err = s.runner.StartForEnd(ctx, req)
+		return err
+	})
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
 	id := req.Execution.ID
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.WebhookTimeout)
 	defer cancel()
-	if err := s.runner.Wait(wctx, id); err != nil {
+	if err := await(wctx); err != nil {
 		s.webhookWaitFailed(c, wctx, id, err)
 		return
 	}

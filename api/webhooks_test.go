@@ -64,8 +64,22 @@ func TestWebhookConformance(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no webhook cases in %s: %v", dir, err)
 	}
+	// Both ways a webhook call hears its answer: from the worker in the
+	// process (`weft serve`) and through Temporal (`weft api`).
+	for _, split := range []bool{false, true} {
+		name := map[bool]string{false: "local worker", true: "through Temporal"}[split]
+		t.Run(name, func(t *testing.T) { webhookConformance(t, files, split) })
+	}
+}
+
+func webhookConformance(t *testing.T, files []string, split bool) {
 	db := dbtestSQLite(t)
-	a := newTestAPI(t, db, newStack(t, db).runner, func(c *Config) { c.WebhookTimeout = 20 * time.Second })
+	stack := newStack(t, db)
+	runner := stack.runner
+	if split {
+		runner = stack.split()
+	}
+	a := newTestAPI(t, db, runner, func(c *Config) { c.WebhookTimeout = 20 * time.Second })
 	srv := httptest.NewServer(a.srv.Handler())
 	defer srv.Close()
 	tok := a.register("hooks@example.com").AccessToken

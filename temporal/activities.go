@@ -44,6 +44,9 @@ type Activities struct {
 	PublicURL string
 	// Metrics counts node durations; nil counts nothing.
 	Metrics *Metrics
+	// Replies hands webhook answers to requests waiting in this process;
+	// nil hands none (replies.go).
+	Replies *Replies
 }
 
 // retryableAttempts is how many times an activity is attempted for failures
@@ -98,6 +101,9 @@ func (a *Activities) runNode(ctx context.Context, req NodeRequest, attempt int32
 	res := &NodeResult{TaskResult: nodes.RunResult(run), NodeError: trimError(run.Error)}
 	if res.Response, err = a.webhookResponse(ctx, req, node, run); err != nil {
 		return nil, err
+	}
+	if res.Response != nil {
+		a.Replies.deliver(req.ExecutionID, &WebhookReply{Response: res.Response})
 	}
 	done := Event{Type: EventNodeCompleted, ExecutionID: req.ExecutionID, WorkflowID: req.WorkflowID,
 		Node: node.Name, RunIndex: req.Task.RunIndex, Status: run.ExecutionStatus, Error: res.Error, Items: res.Outputs}
@@ -255,7 +261,11 @@ func (a *Activities) ExecutionFinished(ctx context.Context, rec ExecutionRecord)
 		e.Error = rec.Error.Message
 	}
 	a.publish(ctx, e)
-	return a.recorder().ExecutionFinished(ctx, rec)
+	if err := a.recorder().ExecutionFinished(ctx, rec); err != nil {
+		return err
+	}
+	a.Replies.deliver(rec.ExecutionID, &WebhookReply{Ended: true, Status: rec.Status})
+	return nil
 }
 
 func (a *Activities) log(ctx context.Context, msg string, req NodeRequest, err error) {

@@ -74,6 +74,9 @@ type Client struct {
 	// InlineTriggerBytes is the largest encoded size of trigger items that
 	// still travel inline; 0 means DefaultInlineTriggerBytes.
 	InlineTriggerBytes int
+	// ReplyGrace is how long StartWithReply waits for the local worker's
+	// answer before it asks Temporal; 0 means 3 s.
+	ReplyGrace time.Duration
 }
 
 // DefaultInlineTriggerBytes is the largest encoded size of trigger items

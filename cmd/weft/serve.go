@@ -170,6 +170,12 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 		return s, err
 	}
 
+	// With the worker in this process, webhook calls hear their answers
+	// from it directly (temporal.Replies).
+	var replies *temporal.Replies
+	if r.worker && r.api {
+		replies = temporal.NewReplies()
+	}
 	if r.worker {
 		metrics := temporal.NewMetrics(reg)
 		acts := &temporal.Activities{
@@ -183,6 +189,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			PublicURL:   cfg.PublicURL,
 			Events:      api.EventPublisher(s.bus, log.Named("events")),
 			Metrics:     metrics,
+			Replies:     replies,
 		}
 		if cfg.Timezone != "" {
 			acts.Location, _ = time.LoadLocation(cfg.Timezone)
@@ -209,7 +216,7 @@ func start(ctx context.Context, cfg *config, log *zap.Logger, r roles) (s *stack
 			WebhookURL: cfg.WebhookURL, WebhookTimeout: cfg.WebhookTimeout, WebhookCredentials: temporal.NewDBCredentials(s.db, keys),
 			Bus: s.bus, Metrics: reg, NoMetricsRoute: !cfg.Metrics || cfg.MetricsPort != 0, HSTSMaxAge: cfg.HSTSMaxAge,
 			TrustedProxies: cfg.TrustedProxies,
-		}, s.db, api.TemporalRunner{Client: tc}, log.Named("api"))
+		}, s.db, api.TemporalRunner{Client: tc, Replies: replies}, log.Named("api"))
 		s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
 		if err != nil {
 			return s, fmt.Errorf("listen on port %d: %w", cfg.Port, err)
