@@ -230,12 +230,6 @@ func (e *Engine) ResolveOrdered(value string, env Env) (any, *KeyOrder, error) {
 	if t.literal {
 		return t.text, nil, nil
 	}
-	if t.fast && !e.opts.NoFastPath {
-		// The fast path's results are never objects: no key order.
-		if r, ok := t.resolveFast(envScope(env)); ok {
-			return r, nil, nil
-		}
-	}
 	v := e.get()
 	defer e.put(v)
 	v.wantOrder = true

@@ -1,8 +1,11 @@
 package expr
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
+	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -116,47 +119,35 @@ func jsBoolean(b bool) jsVal {
 type undefinedValue struct{}
 
 // fromGo converts a value read from the Env into a primitive as toJS
-// would: every Go number becomes a JavaScript number (goja's ToValue
-// rounds integers beyond 2^53 exactly as float64() does), nil is null.
-// Strings must be valid UTF-8 (goja would replace invalid bytes).
-// Everything else is not a primitive the fast path handles.
+// does: a Go number of any type becomes a JavaScript number (goja rounds
+// integers beyond 2^53 as float64() does), nil is null, and named string,
+// bool and number types count as their kind. Strings must be valid UTF-8
+// (goja would replace invalid bytes). Anything else is not a primitive.
 func fromGo(v any) (jsVal, bool) {
 	switch x := v.(type) {
 	case undefinedValue:
 		return jsVal{}, true
 	case nil:
 		return jsVal{k: jsNull}, true
-	case bool:
-		return jsBoolean(x), true
-	case string:
-		return jsVal{k: jsString, s: x}, utf8.ValidString(x)
 	case float64:
 		return jsNum(x), true
-	case int:
-		return jsNum(float64(x)), true
-	case int64:
-		return jsNum(float64(x)), true
-	case int32:
-		return jsNum(float64(x)), true
-	case int16:
-		return jsNum(float64(x)), true
-	case int8:
-		return jsNum(float64(x)), true
-	case uint:
-		return jsNum(float64(x)), true
-	case uint64:
-		return jsNum(float64(x)), true
-	case uint32:
-		return jsNum(float64(x)), true
-	case uint16:
-		return jsNum(float64(x)), true
-	case uint8:
-		return jsNum(float64(x)), true
-	case float32:
-		return jsNum(float64(x)), true
+	case string:
+		return jsVal{k: jsString, s: x}, utf8.ValidString(x)
 	case json.Number:
 		f, _ := x.Float64()
 		return jsNum(f), true
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Bool:
+		return jsBoolean(rv.Bool()), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return jsNum(float64(rv.Int())), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return jsNum(float64(rv.Uint())), true
+	case reflect.Float32, reflect.Float64:
+		return jsNum(rv.Float()), true
+	case reflect.String:
+		return fromGo(rv.String())
 	}
 	return jsVal{}, false
 }
@@ -249,7 +240,7 @@ func toNumber(v jsVal) (float64, bool) {
 	if v.s == "" {
 		return 0, true
 	}
-	if !plainDecimal(v.s) {
+	if v.s == "-0" || len(v.s) > 64 || !plainDecimal.MatchString(v.s) {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(v.s, 64)
@@ -264,45 +255,8 @@ func isRange(err error) bool {
 	return ok && ne.Err == strconv.ErrRange
 }
 
-// plainDecimal matches -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?,
-// not "-0".
-func plainDecimal(s string) bool {
-	if s == "-0" || len(s) > 64 {
-		return false
-	}
-	i := 0
-	if s[0] == '-' {
-		i++
-	}
-	digits := func() int {
-		k := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		return i - k
-	}
-	start := i
-	n := digits()
-	if n == 0 || (n > 1 && s[start] == '0') {
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
+// plainDecimal matches the strings toNumber converts ("-0" aside).
+var plainDecimal = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
 
 // toString is JavaScript's ToString of a primitive.
 func (v jsVal) toString() string {
@@ -604,11 +558,8 @@ func (n *fastNode) eval(s Scope) (jsVal, bool) {
 		return compare(n.op, x, y)
 	}
 	a, ok := toNumber(x)
-	if !ok {
-		return jsVal{}, false
-	}
-	b, ok := toNumber(y)
-	if !ok {
+	b, ok2 := toNumber(y)
+	if !ok || !ok2 {
 		return jsVal{}, false
 	}
 	switch n.op {
@@ -681,33 +632,23 @@ func compare(op fastOp, x, y jsVal) (jsVal, bool) {
 		if !isASCII(x.s) || !isASCII(y.s) {
 			return jsVal{}, false
 		}
-		switch op {
-		case opLt:
-			return jsBoolean(x.s < y.s), true
-		case opGt:
-			return jsBoolean(x.s > y.s), true
-		case opLe:
-			return jsBoolean(x.s <= y.s), true
-		}
-		return jsBoolean(x.s >= y.s), true
+		return jsBoolean(ordered(op, x.s, y.s)), true
 	}
 	a, ok := toNumber(x)
-	if !ok {
-		return jsVal{}, false
-	}
-	b, ok := toNumber(y)
-	if !ok {
-		return jsVal{}, false
-	}
+	b, ok2 := toNumber(y)
+	return jsBoolean(ordered(op, a, b)), ok && ok2
+}
+
+func ordered[T cmp.Ordered](op fastOp, a, b T) bool {
 	switch op {
 	case opLt:
-		return jsBoolean(a < b), true
+		return a < b
 	case opGt:
-		return jsBoolean(a > b), true
+		return a > b
 	case opLe:
-		return jsBoolean(a <= b), true
+		return a <= b
 	}
-	return jsBoolean(a >= b), true
+	return a >= b
 }
 
 func isASCII(s string) bool {

@@ -30,7 +30,7 @@ func fastEnv() Env {
 			"nested": map[string]any{"x": map[string]any{"y": 5.0, "s": "deep"}}, "nilmap": map[string]any(nil),
 			"date":    time.Date(2024, 3, 15, 10, 30, 0, 0, time.UTC),
 			"ordered": Ordered{Value: map[string]any{"b": 2.0, "a": 1.0}, Order: &KeyOrder{Keys: []string{"b", "a"}}},
-			"typed":   []string{"x"},
+			"typed":   []string{"x"}, "label": label("named"), "count": count(3), "flag": flag(true),
 		},
 		"$itemIndex": 3,
 		"$runIndex":  0,
@@ -39,6 +39,12 @@ func fastEnv() Env {
 		"$func":      Func(func(...any) (any, error) { return 1.0, nil }),
 	}
 }
+
+type (
+	label string
+	count uint16
+	flag  bool
+)
 
 // fastCases are expressions in the fast path's subset (most of them answered
 // by it, some given up at evaluation) with their surprises.
@@ -52,7 +58,8 @@ var fastCases = []string{
 	"$json.ordered.b", "$json.ordered", "$json.list", "$json.nested", "$json.date", "$json.typed", "$json.i",
 	"$json.i64", "$json.odd64", "$json.u64", "$json.i8", "$json.f32", "$json.num", "$json.bad", "$json.negzero",
 	"$json.nan", "$json.inf", "$itemIndex", "$runIndex", "$missing", "$getter", "$fail", "$func", "$json.a.b",
-	"$json.name.foo", "$json.list.map", "$json.t.x",
+	"$json.name.foo", "$json.list.map", "$json.t.x", "$json.label", "$json.label + 1", "$json.count * 2",
+	"$json.flag", "!$json.flag",
 	// literals
 	"1", "1.0", "-0", "0.1", "1e21", "1e-7", "123456789012345678901234567890", "9007199254740993", "0x10", "010",
 	"08", ".5", "5.", "'a'", `"b"`, `'\n\t'`, `'\u00e9'`, `'\uD83D'`, `'\uD83D\uDE00'`, "true", "false", "null",
@@ -264,6 +271,37 @@ func (g *fastGen) expr(depth int) string {
 	return "(" + g.expr(depth+1) + ")"
 }
 
+// fastSource builds a template from generator bytes, as FuzzFastPath and
+// TestFastPathRandom use them.
+func fastSource(data []byte) string {
+	g := &fastGen{data: data}
+	e := g.expr(0)
+	switch g.next() % 3 {
+	case 0:
+		return "={{ " + e + " }}"
+	case 1:
+		return "=a {{ " + e + " }} b"
+	}
+	return "={{ " + e + " }}/{{ " + g.expr(0) + " }}"
+}
+
+// TestFastPathRandom is FuzzFastPath over a fixed set of pseudo-random
+// inputs, so that every test run compares a few thousand expressions.
+func TestFastPathRandom(t *testing.T) {
+	fast, slow := New(Options{}), New(Options{NoFastPath: true})
+	env := fastEnv()
+	r := rand.New(rand.NewSource(8))
+	data := make([]byte, 24)
+	answered := 0
+	for range 10000 {
+		r.Read(data)
+		if checkFast(t, fast, slow, fastSource(data), env) {
+			answered++
+		}
+	}
+	t.Logf("the fast path answered %d of 10000", answered)
+}
+
 // FuzzFastPath compares the fast path with goja on generated expressions
 // of its subset, alone and in templates: wherever the fast path answers,
 // goja must give the same value and no error.
@@ -274,17 +312,6 @@ func FuzzFastPath(f *testing.F) {
 	fast, slow := New(Options{}), New(Options{NoFastPath: true})
 	env := fastEnv()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := &fastGen{data: data}
-		e := g.expr(0)
-		var src string
-		switch g.next() % 3 {
-		case 0:
-			src = "={{ " + e + " }}"
-		case 1:
-			src = "=a {{ " + e + " }} b"
-		default:
-			src = "={{ " + e + " }}/{{ " + g.expr(0) + " }}"
-		}
-		checkFast(t, fast, slow, src, env)
+		checkFast(t, fast, slow, fastSource(data), env)
 	})
 }
