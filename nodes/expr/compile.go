@@ -44,7 +44,7 @@ type compiled struct {
 }
 
 func (e *Engine) template(src string) (*tmpl, error) {
-	key := "t" + src
+	key := cacheKey{src: src}
 	if c, ok := e.cache.get(key); ok {
 		cc := c.(*compiled)
 		return cc.t, cc.err
@@ -103,7 +103,7 @@ type script struct {
 }
 
 func (e *Engine) script(code string) (*script, error) {
-	key := "s" + code
+	key := cacheKey{script: true, src: code}
 	if c, ok := e.cache.get(key); ok {
 		cc := c.(*compiled)
 		return cc.s, cc.err
