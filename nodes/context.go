@@ -159,7 +159,7 @@ func (c *Context) Evaluate(v any, itemIndex int) (any, error) {
 		if !expr.IsExpression(x) {
 			return x, nil
 		}
-		r, err := c.Expr.Resolve(x, c.ExprEnv(itemIndex))
+		r, err := c.Expr.ResolveScope(x, c.newProxy(itemIndex, envOptions{runIndex: -1}))
 		if err != nil {
 			return nil, c.exprError(err, itemIndex)
 		}

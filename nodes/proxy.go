@@ -69,8 +69,55 @@ type proxy struct {
 }
 
 func (c *Context) exprEnv(itemIndex int, opts envOptions) expr.Env {
-	p := &proxy{c: c, cache: c.proxyCache(), itemIndex: itemIndex, opts: opts}
-	return p.env()
+	return c.newProxy(itemIndex, opts).env()
+}
+
+func (c *Context) newProxy(itemIndex int, opts envOptions) *proxy {
+	return &proxy{c: c, cache: c.proxyCache(), itemIndex: itemIndex, opts: opts}
+}
+
+// Env returns the variables for the JavaScript engine (expr.Scope).
+func (p *proxy) Env() expr.Env { return p.env() }
+
+// Lookup serves the expression engine's fast path (expr.Scope) the values
+// the common expressions read, without building the whole environment:
+// $json (and $data), $input.item.json, $('Node').item.json, $itemIndex and
+// $runIndex. Each is what the corresponding variable of env() gives, read
+// through the same methods; where those fail or find nothing, Lookup
+// declines and the expression runs in JavaScript, which reports the error.
+func (p *proxy) Lookup(r *expr.Ref) (any, int, bool) {
+	itemJSON := len(r.Path) >= 2 && r.Path[0] == "item" && r.Path[1] == "json"
+	if r.Call {
+		if r.Var != "$" || !itemJSON || p.checkNodeRef(r.Arg) != nil {
+			return nil, 0, false
+		}
+		w, err := p.nodeItem(r.Arg)
+		if m, ok := w.(map[string]any); ok && err == nil {
+			return m["json"], 2, true
+		}
+		return nil, 0, false
+	}
+	switch r.Var {
+	case "$json", "$data":
+		if w, err := p.current(); w != nil && err == nil {
+			return w["json"], 0, true
+		}
+	case "$input":
+		if !itemJSON {
+			break
+		}
+		if items, _ := p.c.ConnectionInput(); len(items) == 0 {
+			break
+		}
+		if w, _ := p.thisItem(); w != nil {
+			return w.(map[string]any)["json"], 2, true
+		}
+	case "$itemIndex", "$position", "$thisItemIndex":
+		return p.itemIndex, 0, true
+	case "$runIndex", "$thisRunIndex":
+		return p.c.RunIndex, 0, true
+	}
+	return nil, 0, false
 }
 
 func (p *proxy) env() expr.Env {
@@ -330,11 +377,8 @@ func (p *proxy) nodeContext(node string) map[string]any {
 
 func (p *proxy) nodeRef(args ...any) (any, error) {
 	name, _ := firstArg(args).(string)
-	if name == "" {
-		return nil, p.exprError("When calling $(), please specify a node", "", "")
-	}
-	if p.c.Workflow.Node(name) == nil {
-		return nil, p.exprError("Referenced node doesn't exist", "", "")
+	if err := p.checkNodeRef(name); err != nil {
+		return nil, err
 	}
 	ensure := func() error {
 		if p.runs(name) == nil {
@@ -342,34 +386,9 @@ func (p *proxy) nodeRef(args ...any) (any, error) {
 		}
 		return nil
 	}
-	paired := func(method string) (func(index any) (any, error), error) {
-		if !p.cache.isAncestor(p.c, name) {
-			return nil, p.exprError("Invalid expression", "", "No path back to referenced node")
-		}
-		if err := ensure(); err != nil {
-			return nil, err
-		}
-		return func(index any) (any, error) {
-			i := p.itemIndex
-			if index != nil {
-				n, ok := toInt(index)
-				if !ok {
-					return nil, p.exprError("Can’t get data for expression", "Can’t get data", "")
-				}
-				i = n
-			} else if method == methodItemMatching {
-				return nil, p.exprError("Missing item index for .itemMatching()", "", "")
-			}
-			ref, err := p.pairedItemOf(name, i, method)
-			if err != nil {
-				return nil, err
-			}
-			return p.wrapperOf(ref), nil
-		}, nil
-	}
 	pairedFunc := func(method string) expr.Getter {
 		return func() (any, error) {
-			f, err := paired(method)
+			f, err := p.paired(name, method)
 			if err != nil {
 				return nil, err
 			}
@@ -402,14 +421,8 @@ func (p *proxy) nodeRef(args ...any) (any, error) {
 		}
 	}
 	return expr.Object{
-		"isExecuted": expr.Getter(func() (any, error) { return p.runs(name) != nil, nil }),
-		"item": expr.Getter(func() (any, error) {
-			f, err := paired(methodItem)
-			if err != nil {
-				return nil, err
-			}
-			return f(nil)
-		}),
+		"isExecuted":   expr.Getter(func() (any, error) { return p.runs(name) != nil, nil }),
+		"item":         expr.Getter(func() (any, error) { return p.nodeItem(name) }),
 		"pairedItem":   pairedFunc(methodPairedItem),
 		"itemMatching": pairedFunc(methodItemMatching),
 		"all":          outputs(func(w []any) any { return w }),
@@ -428,6 +441,56 @@ func (p *proxy) nodeRef(args ...any) (any, error) {
 		"context": expr.Getter(func() (any, error) { return p.nodeContext(name), nil }),
 		"params":  expr.Getter(func() (any, error) { return p.c.Workflow.Node(name).Parameters, nil }),
 	}, nil
+}
+
+// checkNodeRef fails $(name) for a missing or unknown node name.
+func (p *proxy) checkNodeRef(name string) error {
+	if name == "" {
+		return p.exprError("When calling $(), please specify a node", "", "")
+	}
+	if p.c.Workflow.Node(name) == nil {
+		return p.exprError("Referenced node doesn't exist", "", "")
+	}
+	return nil
+}
+
+// paired checks that node name can be reached by paired items and returns
+// the function that resolves the current item (index nil) or item index
+// back to it, by method (item, pairedItem, itemMatching).
+func (p *proxy) paired(name, method string) (func(index any) (any, error), error) {
+	if !p.cache.isAncestor(p.c, name) {
+		return nil, p.exprError("Invalid expression", "", "No path back to referenced node")
+	}
+	if p.runs(name) == nil {
+		return nil, p.notExecuted(name)
+	}
+	return func(index any) (any, error) {
+		i := p.itemIndex
+		if index != nil {
+			n, ok := toInt(index)
+			if !ok {
+				return nil, p.exprError("Can’t get data for expression", "Can’t get data", "")
+			}
+			i = n
+		} else if method == methodItemMatching {
+			return nil, p.exprError("Missing item index for .itemMatching()", "", "")
+		}
+		ref, err := p.pairedItemOf(name, i, method)
+		if err != nil {
+			return nil, err
+		}
+		return p.wrapperOf(ref), nil
+	}, nil
+}
+
+// nodeItem is $(name).item: the item of node name the current item comes
+// from, as scripts see it.
+func (p *proxy) nodeItem(name string) (any, error) {
+	f, err := p.paired(name, methodItem)
+	if err != nil {
+		return nil, err
+	}
+	return f(nil)
 }
 
 // outputKey names one output of one run of a node.
@@ -892,7 +955,7 @@ func (p *proxy) resolve(s string, i int) (any, error) {
 	}
 	p.cache.depth++
 	defer func() { p.cache.depth-- }()
-	return p.c.Expr.Resolve(s, p.c.exprEnv(i, p.opts))
+	return p.c.Expr.ResolveScope(s, p.c.newProxy(i, p.opts))
 }
 
 func (p *proxy) evaluateExpression(args ...any) (any, error) {

@@ -541,6 +541,20 @@ func BenchmarkExprEnvSimple(b *testing.B) {
 	}
 }
 
+// BenchmarkExprEnvArith evaluates {{ $json.id + 1 }} (scenario 5 of weft
+// bench) for each of 1000 items.
+func BenchmarkExprEnvArith(b *testing.B) {
+	ctx := benchChain(b, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := 0; i < 1000; i++ {
+			if _, err := ctx.Evaluate("={{ $json.id + 1 }}", i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
 // BenchmarkExprEnvPaired evaluates {{ $('Start').item.json.name }} (18
 // hops back) for each of 1000 items.
 func BenchmarkExprEnvPaired(b *testing.B) {

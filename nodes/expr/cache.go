@@ -10,19 +10,25 @@ type lru struct {
 	mu    sync.Mutex
 	max   int
 	ll    *list.List
-	items map[string]*list.Element
+	items map[cacheKey]*list.Element
+}
+
+// cacheKey is a template's source, or with script set a script's.
+type cacheKey struct {
+	script bool
+	src    string
 }
 
 type lruEntry struct {
-	key string
+	key cacheKey
 	val any
 }
 
 func newLRU(max int) *lru {
-	return &lru{max: max, ll: list.New(), items: map[string]*list.Element{}}
+	return &lru{max: max, ll: list.New(), items: map[cacheKey]*list.Element{}}
 }
 
-func (c *lru) get(key string) (any, bool) {
+func (c *lru) get(key cacheKey) (any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
@@ -32,7 +38,7 @@ func (c *lru) get(key string) (any, bool) {
 	return nil, false
 }
 
-func (c *lru) add(key string, val any) {
+func (c *lru) add(key cacheKey, val any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {

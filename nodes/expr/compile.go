@@ -25,12 +25,16 @@ type tmpl struct {
 	raw    bool
 	parts  []tpart
 	idents []string
+	// fast: every code block has a fast form (fast.go).
+	fast bool
 }
 
-// tpart is a text piece (prog == nil) or a compiled code block.
+// tpart is a text piece (prog == nil) or a compiled code block, with its
+// fast form when it has one.
 type tpart struct {
 	text string
 	prog *goja.Program
+	fast *fastNode
 }
 
 type compiled struct {
@@ -40,7 +44,7 @@ type compiled struct {
 }
 
 func (e *Engine) template(src string) (*tmpl, error) {
-	key := "t" + src
+	key := cacheKey{src: src}
 	if c, ok := e.cache.get(key); ok {
 		cc := c.(*compiled)
 		return cc.t, cc.err
@@ -61,7 +65,7 @@ func compileTemplate(src string) (*tmpl, error) {
 	if len(chunks) == 1 {
 		return &tmpl{literal: true, text: chunks[0].text}, nil
 	}
-	t := &tmpl{raw: len(chunks) == 2 && chunks[0].text == ""}
+	t := &tmpl{raw: len(chunks) == 2 && chunks[0].text == "", fast: true}
 	seen := map[string]bool{}
 	for _, c := range chunks {
 		if !c.code {
@@ -78,7 +82,9 @@ func compileTemplate(src string) (*tmpl, error) {
 		if err != nil {
 			return nil, syntaxError(err)
 		}
-		t.parts = append(t.parts, tpart{prog: prog})
+		fast := compileFast(c.text)
+		t.fast = t.fast && fast != nil
+		t.parts = append(t.parts, tpart{prog: prog, fast: fast})
 		for _, id := range idents {
 			if !seen[id] {
 				seen[id] = true
@@ -97,7 +103,7 @@ type script struct {
 }
 
 func (e *Engine) script(code string) (*script, error) {
-	key := "s" + code
+	key := cacheKey{script: true, src: code}
 	if c, ok := e.cache.get(key); ok {
 		cc := c.(*compiled)
 		return cc.s, cc.err

@@ -97,6 +97,10 @@ type Options struct {
 	// Now returns the current time for DateTime.now() and Date.now();
 	// default time.Now.
 	Now func() time.Time
+	// NoFastPath evaluates every expression in JavaScript, even those
+	// the fast path (fast.go) could answer; for tests that compare the
+	// two.
+	NoFastPath bool
 }
 
 // Engine evaluates expressions and scripts. It is safe for concurrent use.
@@ -171,6 +175,14 @@ func IsExpression(v any) bool {
 // sandbox violations and the time, stack and memory limits fail the
 // evaluation with an *Error.
 func (e *Engine) Resolve(value string, env Env) (any, error) {
+	return e.ResolveScope(value, envScope(env))
+}
+
+// ResolveScope is Resolve with the variables supplied by a Scope: simple
+// expressions ($json.a + 1, see fast.go) are answered from Scope.Lookup
+// without JavaScript, everything else runs in JavaScript over Scope.Env().
+// The result and errors are the same either way.
+func (e *Engine) ResolveScope(value string, s Scope) (any, error) {
 	if !strings.HasPrefix(value, "=") {
 		return value, nil
 	}
@@ -181,9 +193,14 @@ func (e *Engine) Resolve(value string, env Env) (any, error) {
 	if t.literal {
 		return t.text, nil
 	}
+	if t.fast && !e.opts.NoFastPath {
+		if r, ok := t.resolveFast(s); ok {
+			return r, nil
+		}
+	}
 	v := e.get()
 	defer e.put(v)
-	return v.resolve(t, env)
+	return v.resolve(t, s.Env())
 }
 
 // Run runs a Code-node script as the body of a function (an async one when
