@@ -71,6 +71,8 @@ func Start(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort: srv.FrontendHostPort(), Namespace: srv.Namespace(), Logger: temporal.SDKLogger(opts.Logger),
+		// Loopback: compression would only cost CPU.
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: &client.GrpcCompressionNone{}},
 	})
 	if err != nil {
 		_ = srv.Stop()
