@@ -69,8 +69,8 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) int {
 // A weft process (with the embedded Temporal server, all of Temporal too)
 // allocates a lot of short-lived garbage per execution: at Go's default of
 // 100 collection was ~9 % of CPU in `weft bench scenarios` scenario 1;
-// at 200, CPU per execution fell by about a tenth and scenario 3's peak
-// RSS rose from ~436 to ~518 MB.
+// at 200, CPU per responseNode execution fell by 10-15 % (lastNode's
+// hardly moved) and scenario 3's peak RSS rose from ~436 to ~518 MB.
 const defaultGCPercent = 200
 
 // tuneGC sets the garbage collector's target unless GOGC says otherwise.
