@@ -46,6 +46,13 @@ type ChainRequest struct {
 	Deadline time.Time `json:"deadline,omitzero"`
 	// MaxTasks bounds the chain's length below maxChainTasks.
 	MaxTasks int `json:"maxTasks,omitempty"`
+	// Start, when set, is recorded (ExecutionStarted) before the head
+	// runs: the first chain of an execution records its start.
+	Start *ExecutionRecord `json:"start,omitempty"`
+	// Finish, when set, is recorded (ExecutionFinished, status success,
+	// with the last node executed) when the chain runs the execution's
+	// last task without a failure, and ChainResult.Finished says so.
+	Finish *ExecutionRecord `json:"finish,omitempty"`
 }
 
 // ChainStep is a task RunChain ran and its result.
@@ -58,6 +65,8 @@ type ChainStep struct {
 // request's Head.
 type ChainResult struct {
 	Steps []ChainStep `json:"steps"`
+	// Finished reports that the chain recorded the execution's success.
+	Finished bool `json:"finished,omitempty"`
 }
 
 // RunChain runs req.Head like RunNode, and the pure tasks that follow it
@@ -68,6 +77,12 @@ type ChainResult struct {
 // retries. Only the head's failure fails the activity.
 func (a *Activities) RunChain(ctx context.Context, req ChainRequest) (*ChainResult, error) {
 	began := time.Now()
+	if req.Start != nil {
+		// As the interpreter's own record: a failure is logged, not fatal.
+		if err := a.ExecutionStarted(ctx, *req.Start); err != nil {
+			a.log(ctx, "recording the execution's start failed", req.Head, err)
+		}
+	}
 	head, err := a.RunNode(ctx, req.Head)
 	if err != nil {
 		return nil, err
@@ -92,7 +107,18 @@ func (a *Activities) RunChain(ctx context.Context, req ChainRequest) (*ChainResu
 		sched.Done(task, res.TaskResult)
 		next, ok := sched.Next()
 		switch {
-		case !ok, !chainable(def.Node(next.Node)), ctx.Err() != nil, time.Since(began) >= chainBudget:
+		case !ok:
+			if req.Finish != nil && !sched.Failed() && ctx.Err() == nil {
+				rec := *req.Finish
+				rec.Status, rec.LastNodeExecuted = nodes.StatusSuccess, sched.State.LastNodeExecuted
+				if err := a.ExecutionFinished(ctx, rec); err != nil {
+					a.log(ctx, "recording the execution's end failed", req.Head, err)
+				} else {
+					out.Finished = true
+				}
+			}
+			return out, nil
+		case !chainable(def.Node(next.Node)), ctx.Err() != nil, time.Since(began) >= chainBudget:
 			return out, nil
 		case !req.Deadline.IsZero() && !time.Now().Before(req.Deadline):
 			return out, nil
@@ -142,6 +168,12 @@ func chainable(node *nodes.NodeInstance) bool {
 func (ip *interpreter) runChain(ctx workflow.Context, task *nodes.Task, node *nodes.NodeInstance, deadline time.Time) ([]ChainStep, error) {
 	req := ChainRequest{Head: ip.request(task), State: ip.sched.State.Clone(), Deadline: deadline,
 		MaxTasks: max(ip.historyLimit()-ip.seenLength-ip.locals, 1)}
+	if ip.startPending {
+		rec := ip.execRecord(nodes.StatusRunning, nil)
+		req.Start = &rec
+	}
+	fin := ip.execRecord(nodes.StatusSuccess, nil)
+	req.Finish = &fin
 	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: nodeTimeout + chainBudget,
 		RetryPolicy:         retryPolicy(node),
@@ -154,6 +186,8 @@ func (ip *interpreter) runChain(ctx workflow.Context, task *nodes.Task, node *no
 		return nil, fmt.Errorf("the chain of node %q did not start with it", task.Node)
 	}
 	ip.locals += len(res.Steps) - 1
+	ip.startPending = false
+	ip.finishRecorded = res.Finished
 	return res.Steps, nil
 }
 

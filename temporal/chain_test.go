@@ -72,13 +72,18 @@ func line(t *testing.T, specs ...string) *nodes.Workflow {
 // Respond to Webhook node end a chain; the results are those of running
 // each node on its own.
 func TestChains(t *testing.T) {
-	const started, finished, chain = "ExecutionStarted", "ExecutionFinished", "RunChain"
+	const finished, chain = "ExecutionFinished", "RunChain"
 	t.Run("ten pure nodes are one local activity", func(t *testing.T) {
 		x := execute(t, "chain10")
 		wantStatus(t, x, nodes.StatusSuccess)
 		wantOrder(t, x, "Start", "N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8", "N9")
-		if got, want := localActivities(t, x.ID), []string{started, chain, finished}; !slices.Equal(got, want) {
+		// The chain records the start and the end too.
+		if got, want := localActivities(t, x.ID), []string{chain}; !slices.Equal(got, want) {
 			t.Fatalf("local activities %v, want %v", got, want)
+		}
+		wantRecorded(t, x.ID, "running", "success")
+		if recs := engine.Recorder.Records(x.ID); recs[1].LastNodeExecuted != "N9" {
+			t.Fatalf("recorded end %+v, want N9 as the last node", recs[1])
 		}
 		for i, node := range x.Order() {
 			if r := x.RunData[node][0]; r.ExecutionIndex != i || r.ExecutionStatus != nodes.StatusSuccess {
@@ -95,9 +100,9 @@ func TestChains(t *testing.T) {
 		}
 		wantStatus(t, x, nodes.StatusSuccess)
 		wantOrder(t, x, "Start", "A", "B", "C", "D", "E")
-		// Start+A, then B as a regular activity, C alone (D cannot follow
-		// it), then D with its retry, and E after it.
-		if got, want := localActivities(t, x.ID), []string{started, chain, chain, chain, finished}; !slices.Equal(got, want) {
+		// The start, Start and A; then B as a regular activity; C alone (D
+		// cannot follow it); then D with its retry, E after it and the end.
+		if got, want := localActivities(t, x.ID), []string{chain, chain, chain}; !slices.Equal(got, want) {
 			t.Fatalf("local activities %v, want %v", got, want)
 		}
 		if n := flakyAttempts(x.ID, "D", 0); n != 2 {
@@ -115,9 +120,23 @@ func TestChains(t *testing.T) {
 		if x.Result.Error == nil || x.Result.Error.Message != "boom" || x.Result.LastNodeExecuted != "Fail" {
 			t.Fatalf("result %+v", x.Result)
 		}
-		if got, want := localActivities(t, x.ID), []string{started, chain, finished}; !slices.Equal(got, want) {
+		// A failure is recorded by the interpreter, after the chain.
+		if got, want := localActivities(t, x.ID), []string{chain, finished}; !slices.Equal(got, want) {
 			t.Fatalf("local activities %v, want %v", got, want)
 		}
+		wantRecorded(t, x.ID, "running", "error")
+	})
+	t.Run("an execution that ends on an I/O node records its end on its own", func(t *testing.T) {
+		w := line(t, "Start:n8n-nodes-base.manualTrigger", `B:weft-test.flaky|{"failures":0}`)
+		x, err := engine.Execute(testContext(t), w, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, x, nodes.StatusSuccess)
+		if got, want := localActivities(t, x.ID), []string{chain, finished}; !slices.Equal(got, want) {
+			t.Fatalf("local activities %v, want %v", got, want)
+		}
+		wantRecorded(t, x.ID, "running", "success")
 	})
 	t.Run("Respond to Webhook ends a chain", func(t *testing.T) {
 		w := line(t, "Start:n8n-nodes-base.manualTrigger", `Respond:n8n-nodes-base.respondToWebhook|{"respondWith":"firstIncomingItem"}`,
@@ -128,8 +147,16 @@ func TestChains(t *testing.T) {
 		}
 		wantStatus(t, x, nodes.StatusSuccess)
 		wantOrder(t, x, "Start", "Respond", "After")
-		if got, want := localActivities(t, x.ID), []string{started, chain, chain, finished}; !slices.Equal(got, want) {
+		if got, want := localActivities(t, x.ID), []string{chain, chain}; !slices.Equal(got, want) {
 			t.Fatalf("local activities %v, want %v", got, want)
 		}
 	})
+}
+
+// wantRecorded checks the states an execution recorded, in order.
+func wantRecorded(t *testing.T, executionID string, want ...string) {
+	t.Helper()
+	if got := recordedStatuses(executionID); !slices.Equal(got, want) {
+		t.Fatalf("recorded %v, want %v", got, want)
+	}
 }

@@ -62,6 +62,13 @@ type interpreter struct {
 	// webhook is set while a webhook call waits for a Respond to
 	// Webhook node (webhook.go).
 	webhook *webhookState
+
+	// startPending is set while the execution's start is still to be
+	// recorded: a chained execution records it with its first chain, or
+	// before its first task that is not one. finishRecorded is set when
+	// the chain that ran the last task recorded the success (chain.go).
+	startPending   bool
+	finishRecorded bool
 }
 
 // activities is the typed nil through which the workflow names activities.
@@ -97,7 +104,11 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 		return nil, err
 	}
 	if cont == nil {
-		ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+		if ip.in.Chain && ip.in.RetryOf == "" {
+			ip.startPending = true
+		} else {
+			ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+		}
 	}
 
 	// Only a retry reaches the retry code: an execution without RetryOf
@@ -154,6 +165,7 @@ func (ip *interpreter) run(ctx workflow.Context) (*ExecutionResult, error) {
 				res = &chain[0].Result
 			}
 		} else {
+			ip.recordStart(ctx)
 			res, err = ip.runTask(ctx, task)
 		}
 		if err != nil {
@@ -444,7 +456,10 @@ func (ip *interpreter) finish(ctx workflow.Context, status string, e *nodes.Node
 	if ip.sched != nil {
 		res.LastNodeExecuted = ip.sched.State.LastNodeExecuted
 	}
-	ip.record(ctx, activities.ExecutionFinished, status, res)
+	ip.recordStart(ctx)
+	if !ip.finishRecorded || status != nodes.StatusSuccess {
+		ip.record(ctx, activities.ExecutionFinished, status, res)
+	}
 	ip.webhookEnded(ctx, status)
 	if status == nodes.StatusError {
 		ip.startErrorWorkflow(ctx, res)
@@ -459,15 +474,29 @@ func (ip *interpreter) recordLocal(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// record reports the execution's state; a recorder that keeps failing does
-// not fail the execution.
-func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *ExecutionResult) {
+// recordStart records the execution's start if a chain has not yet.
+func (ip *interpreter) recordStart(ctx workflow.Context) {
+	if ip.startPending {
+		ip.startPending = false
+		ip.record(ctx, activities.ExecutionStarted, nodes.StatusRunning, nil)
+	}
+}
+
+// execRecord is the record of the execution's state.
+func (ip *interpreter) execRecord(status string, res *ExecutionResult) ExecutionRecord {
 	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
 		Mode: ip.in.Mode, Status: status}
 	if res != nil {
 		rec.LastNodeExecuted = res.LastNodeExecuted
 		rec.Error = res.Error
 	}
+	return rec
+}
+
+// record reports the execution's state; a recorder that keeps failing does
+// not fail the execution.
+func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *ExecutionResult) {
+	rec := ip.execRecord(status, res)
 	if err := ip.local(ip.recordLocal(ctx), fn, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("recording execution state failed", "status", status, "error", err)
 	}
