@@ -174,6 +174,8 @@ type Server struct {
 	metrics *apiMetrics
 	// defs caches encoded definitions by version id (workflowcache.go).
 	defs *defCache
+	// tokens remembers verified access tokens (auth.go).
+	tokens *verifiedTokens
 }
 
 // New returns the API server.
@@ -185,7 +187,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
 		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics),
-		defs: newDefCache(defCacheBytes)}
+		defs: newDefCache(defCacheBytes), tokens: newVerifiedTokens(maxVerifiedTokens)}
 	if cfg.Bus != nil {
 		cfg.Bus.Subscribe(s.hub.dispatch)
 	}
