@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -176,6 +177,8 @@ type Server struct {
 	defs *defCache
 	// tokens remembers verified access tokens (auth.go).
 	tokens *verifiedTokens
+	// views holds buffers for workflow answers (workflowcache.go).
+	views sync.Pool
 }
 
 // New returns the API server.
