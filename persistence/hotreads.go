@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/weft/weft/migrations"
 )
@@ -132,17 +133,11 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 	return st.QueryContext(ctx, args...)
 }
 
-// sessionUserSQL reads a user and whether a token family has an
-// unrevoked token.
-const sessionUserSQL = `SELECT id, email, name, password_hash, role, active, created_at, updated_at,
- EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL)
- FROM users WHERE id = ?`
-
 // SessionUser returns, in one query, the user by id and whether the token
 // family (session) familyID is live: what authenticating a request needs.
 // NOT_FOUND when the user does not exist.
 func (db *DB) SessionUser(ctx context.Context, userID, familyID string) (*User, bool, error) {
-	rows, err := db.query(ctx, sessionUserSQL, familyID, userID)
+	rows, err := db.query(ctx, db.hot.heads.session, familyID, userID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -157,7 +152,7 @@ func (db *DB) SessionUser(ctx context.Context, userID, familyID string) (*User, 
 		u    User
 		live bool
 	)
-	if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.Active, &u.CreatedAt, &u.UpdatedAt, &live); err != nil {
+	if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Role, &u.Active, storedTime{&u.CreatedAt}, storedTime{&u.UpdatedAt}, &live); err != nil {
 		return nil, false, err
 	}
 	return &u, live, rows.Close()
@@ -176,8 +171,11 @@ func tagsJSON(dialect string) string {
 	return "(SELECT json_group_array(tag) FROM workflow_tags WHERE workflow_id = w.id)"
 }
 
-// headStatements are the texts of the workflow reads of a dialect.
+// headStatements are the texts of the hand-written reads of a dialect.
 type headStatements struct {
+	// session reads a user and whether a token family has an unrevoked
+	// token.
+	session string
 	// get reads one live workflow, for an admin [0] and for its owner [1].
 	get [2]string
 	// list holds the list statement of each combination of conditions
@@ -202,10 +200,20 @@ const (
 )
 
 func newHeadStatements(dialect string) *headStatements {
-	sel := "SELECT w.id, w.owner_id, w.name, w.active, w.version_id, w.created_at, w.updated_at, " +
+	// SQLite's timestamps are read as the text they are: storedTime
+	// parses the form the driver writes faster than the driver does.
+	ts := func(col string) string { return col }
+	if dialect != migrations.Postgres {
+		ts = func(col string) string { return "CAST(" + col + " AS TEXT)" }
+	}
+	sel := "SELECT w.id, w.owner_id, w.name, w.active, w.version_id, " + ts("w.created_at") + ", " + ts("w.updated_at") + ", " +
 		tagsJSON(dialect) + " FROM workflows w WHERE w.deleted_at IS NULL"
-	h := &headStatements{get: [2]string{sel + " AND w.id = ?", sel + " AND w.id = ? AND w.owner_id = ?"},
-		sortTags: dialect != migrations.Postgres}
+	h := &headStatements{
+		session: "SELECT id, email, name, password_hash, role, active, " + ts("created_at") + ", " + ts("updated_at") +
+			", EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL) FROM users WHERE id = ?",
+		get:      [2]string{sel + " AND w.id = ?", sel + " AND w.id = ? AND w.owner_id = ?"},
+		sortTags: dialect != migrations.Postgres,
+	}
 	for k := range h.list {
 		var b strings.Builder
 		b.WriteString(sel)
@@ -238,7 +246,7 @@ func (h *headStatements) scan(rows *sql.Rows) ([]*Workflow, error) {
 	for rows.Next() {
 		w := &Workflow{}
 		var tags []byte
-		if err := rows.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Active, &w.VersionID, &w.CreatedAt, &w.UpdatedAt, &tags); err != nil {
+		if err := rows.Scan(&w.ID, &w.OwnerID, &w.Name, &w.Active, &w.VersionID, storedTime{&w.CreatedAt}, storedTime{&w.UpdatedAt}, &tags); err != nil {
 			return nil, err
 		}
 		var err error
@@ -305,4 +313,109 @@ func cutStrings(b []byte) (out []string, ok bool) {
 		p = bytes.TrimSpace(p[1:])
 	}
 	return out, true
+}
+
+// storedTime scans a timestamp column: a time.Time from PostgreSQL, or
+// from SQLite the text the driver wrote (time.Time.String() of a UTC time,
+// "2006-01-02 15:04:05.999999999 +0000 UTC"). That form is parsed here
+// directly; anything else as the driver would (parseDriverTime).
+type storedTime struct{ t *time.Time }
+
+func (s storedTime) Scan(v any) error {
+	switch v := v.(type) {
+	case time.Time:
+		*s.t = v
+		return nil
+	case string:
+		t, err := parseStoredTime(v)
+		*s.t = t
+		return err
+	case []byte:
+		t, err := parseStoredTime(string(v))
+		*s.t = t
+		return err
+	}
+	return fmt.Errorf("timestamp: unsupported value %T", v)
+}
+
+// parseStoredTime parses a timestamp SQLite holds; what time.Parse would
+// give for the driver's layouts, UTC times without parsing layouts.
+func parseStoredTime(s string) (time.Time, error) {
+	const utc = " +0000 UTC"
+	if len(s) >= 19+len(utc) && s[4] == '-' && s[7] == '-' && s[10] == ' ' && s[13] == ':' && s[16] == ':' && strings.HasSuffix(s, utc) {
+		frac := s[19 : len(s)-len(utc)]
+		year, ok1 := digits(s[0:4])
+		month, ok2 := digits(s[5:7])
+		day, ok3 := digits(s[8:10])
+		hour, ok4 := digits(s[11:13])
+		minute, ok5 := digits(s[14:16])
+		sec, ok6 := digits(s[17:19])
+		nsec, ok7 := 0, true
+		if frac != "" {
+			// time.Parse accepts 1 to 9 digits after the point.
+			if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+				ok7 = false
+			} else {
+				nsec, ok7 = digits(frac[1:])
+				for range 10 - len(frac) {
+					nsec *= 10
+				}
+			}
+		}
+		if ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7 && month >= 1 && month <= 12 && day >= 1 &&
+			day <= daysIn(time.Month(month), year) && hour < 24 && minute < 60 && sec < 60 {
+			return time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC), nil
+		}
+	}
+	return parseDriverTime(s)
+}
+
+// digits parses a run of ASCII digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, len(s) > 0
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// driverTimeLayouts are the layouts the SQLite driver tries on a
+// timestamp's text, in its order, after time.Time.String()'s.
+var driverTimeLayouts = [...]string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// parseDriverTime parses a timestamp's text as the modernc SQLite driver
+// does (it opens the app database without a location of its own):
+// time.Time.String()'s form, with a monotonic reading cut off, or one of
+// the layouts above, a trailing Z meaning UTC.
+func parseDriverTime(s string) (time.Time, error) {
+	str := s
+	if i := strings.Index(str, "m="); i > 0 {
+		str = str[:i]
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05.999999999 -0700 MST", strings.TrimSpace(str)); err == nil {
+		return t, nil
+	}
+	ts := strings.TrimSuffix(s, "Z")
+	for _, layout := range driverTimeLayouts {
+		if t, err := time.Parse(layout, ts); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("timestamp %q: not a time", s)
 }

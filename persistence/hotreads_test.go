@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // TestParseStrings checks the tags decoder against encoding/json, on what
@@ -25,5 +26,34 @@ func TestParseStrings(t *testing.T) {
 	}
 	if got, err := parseStrings(nil); err != nil || got == nil || len(got) != 0 {
 		t.Errorf("NULL: %q %v", got, err)
+	}
+}
+
+// TestParseStoredTime: the fast path gives exactly what parsing with the
+// driver's layouts gives (location included), and odd text falls back.
+func TestParseStoredTime(t *testing.T) {
+	base := time.Date(2026, 11, 27, 11, 8, 31, 874125194, time.UTC)
+	var in []string
+	for _, tm := range []time.Time{
+		base, base.Truncate(time.Second), base.Truncate(time.Millisecond), base.Truncate(100 * time.Millisecond),
+		time.Date(2024, 2, 29, 23, 59, 59, 1, time.UTC), time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), base.In(time.FixedZone("CEST", 2*3600)),
+	} {
+		in = append(in, tm.String())
+	}
+	in = append(in, "2023-02-29 10:00:00 +0000 UTC", "2026-13-01 10:00:00 +0000 UTC", "2026-11-27 24:00:00 +0000 UTC",
+		"2026-11-27 11:08:31. +0000 UTC", "2026-11-27 11:08:31.1234567890 +0000 UTC", "2026-11-27 11:08:31 +0000 UTC m=+0.5",
+		"2026-11-27 11:08:31", "2026-11-27T11:08:31Z", "2026-11-27", "yesterday", "2026-1a-27 11:08:31 +0000 UTC")
+	for _, s := range in {
+		want, wantErr := parseDriverTime(s)
+		got, err := parseStoredTime(s)
+		if (err != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: %v (%v), driver's way %v (%v)", s, got, err, want, wantErr)
+		}
+	}
+	// The reference itself: time.Time.String() of a UTC time comes back
+	// equal, in UTC.
+	if got, err := parseDriverTime(base.String()); err != nil || !got.Equal(base) || got.Location() != time.UTC {
+		t.Errorf("driver's way: %v %v", got, err)
 	}
 }
