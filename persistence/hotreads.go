@@ -19,11 +19,11 @@ import (
 // The reads every API request makes, authenticating (SessionUser) and
 // reading workflows (GetWorkflowHead, ListWorkflowHeads), are written by
 // hand: plain database/sql, statements prepared once per connection, rows
-// scanned into fields directly, and a workflow's tags joined in, so a list
-// or a get is one statement. Through GORM, building the statements and
-// scanning by reflection were a third of the CPU of serving them under
-// load (weft bench scenarios, scenario 4). Everything else, writes
-// included, stays with GORM.
+// scanned into fields directly, and a workflow's tags aggregated into its
+// row, so a list or a get is one statement. Through GORM, building the
+// statements and scanning by reflection were a third of the CPU of serving
+// them under load (weft bench scenarios, scenario 4). Everything else,
+// writes included, stays with GORM.
 
 // maxHotStmts bounds the prepared statements kept. The texts are a small
 // set in practice: the list's filter combinations times the page sizes
@@ -35,7 +35,7 @@ const maxHotStmts = 128
 type hotReads struct {
 	pool    *sql.DB
 	dialect string
-	heads   *headStatements
+	texts   *hotTexts
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
@@ -45,7 +45,7 @@ type hotReads struct {
 }
 
 func newHotReads(pool *sql.DB, dialect string) *hotReads {
-	return &hotReads{pool: pool, dialect: dialect, heads: newHeadStatements(dialect), stmts: map[string]*sql.Stmt{}}
+	return &hotReads{pool: pool, dialect: dialect, texts: newHotTexts(dialect), stmts: map[string]*sql.Stmt{}}
 }
 
 // stmt returns the prepared statement of q (written with ? placeholders),
@@ -137,7 +137,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 // family (session) familyID is live: what authenticating a request needs.
 // NOT_FOUND when the user does not exist.
 func (db *DB) SessionUser(ctx context.Context, userID, familyID string) (*User, bool, error) {
-	rows, err := db.query(ctx, db.hot.heads.session, familyID, userID)
+	rows, err := db.query(ctx, db.hot.texts.session, familyID, userID)
 	if err != nil {
 		return nil, false, err
 	}
@@ -160,7 +160,7 @@ func (db *DB) SessionUser(ctx context.Context, userID, familyID string) (*User, 
 
 // tagsJSON is the expression of a workflow's (w) tags as a JSON array:
 // [] or NULL when it has none. PostgreSQL orders them in the database's
-// collation; SQLite's order is arbitrary and scanWorkflowHeads sorts them
+// collation; SQLite's order is arbitrary and scanHeads sorts them
 // by bytes, which is SQLite's BINARY collation (an ORDER BY inside the
 // aggregate built a temporary b-tree for every workflow read: 5 % of all
 // CPU under load).
@@ -171,8 +171,8 @@ func tagsJSON(dialect string) string {
 	return "(SELECT json_group_array(tag) FROM workflow_tags WHERE workflow_id = w.id)"
 }
 
-// headStatements are the texts of the hand-written reads of a dialect.
-type headStatements struct {
+// hotTexts are the texts of the hand-written reads of a dialect.
+type hotTexts struct {
 	// session reads a user and whether a token family has an unrevoked
 	// token.
 	session string
@@ -189,7 +189,7 @@ type headStatements struct {
 }
 
 // The conditions a workflow list may have, as bits of its statement's
-// index in headStatements.list; arguments follow in this order.
+// index in hotTexts.list; arguments follow in this order.
 const (
 	listOwner  = 1 << iota // owner_id = ?
 	listSearch             // name contains ?
@@ -199,7 +199,7 @@ const (
 	listKinds
 )
 
-func newHeadStatements(dialect string) *headStatements {
+func newHotTexts(dialect string) *hotTexts {
 	// SQLite's timestamps are read as the text they are: storedTime
 	// parses the form the driver writes faster than the driver does.
 	ts := func(col string) string { return col }
@@ -208,7 +208,7 @@ func newHeadStatements(dialect string) *headStatements {
 	}
 	sel := "SELECT w.id, w.owner_id, w.name, w.active, w.version_id, " + ts("w.created_at") + ", " + ts("w.updated_at") + ", " +
 		tagsJSON(dialect) + " FROM workflows w WHERE w.deleted_at IS NULL"
-	h := &headStatements{
+	h := &hotTexts{
 		session: "SELECT id, email, name, password_hash, role, active, " + ts("created_at") + ", " + ts("updated_at") +
 			", EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NULL) FROM users WHERE id = ?",
 		get:      [2]string{sel + " AND w.id = ?", sel + " AND w.id = ? AND w.owner_id = ?"},
@@ -238,9 +238,9 @@ func newHeadStatements(dialect string) *headStatements {
 	return h
 }
 
-// scan reads rows of the head statements into workflows
+// scanHeads reads rows of the head statements into workflows
 // without definitions.
-func (h *headStatements) scan(rows *sql.Rows) ([]*Workflow, error) {
+func (h *hotTexts) scanHeads(rows *sql.Rows) ([]*Workflow, error) {
 	defer rows.Close()
 	var out []*Workflow
 	for rows.Next() {

@@ -1,8 +1,11 @@
 package persistence
 
 import (
+	"context"
 	"encoding/json"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,5 +58,47 @@ func TestParseStoredTime(t *testing.T) {
 	// equal, in UTC.
 	if got, err := parseDriverTime(base.String()); err != nil || !got.Equal(base) || got.Location() != time.UTC {
 		t.Errorf("driver's way: %v %v", got, err)
+	}
+}
+
+// TestHotReadsUseIndexes checks SQLite's plans for the hand-written reads:
+// no full scan of workflows or users, whoever asks. (An owner's list walks
+// idx_workflows_live_updated newest first, as the GORM query did.)
+func TestHotReadsUseIndexes(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "weft.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	texts := db.hot.texts
+	for q, want := range map[string]string{
+		texts.session:                           "USING INDEX sqlite_autoindex_users_1",
+		texts.get[0]:                            "USING INDEX sqlite_autoindex_workflows_1",
+		texts.get[1]:                            "USING INDEX sqlite_autoindex_workflows_1",
+		texts.list[0] + "21":                    "USING INDEX idx_workflows_live_updated",
+		texts.list[listOwner] + "21":            "SEARCH w USING INDEX idx_workflows_",
+		texts.list[listOwner|listCursor] + "21": "SEARCH w USING INDEX idx_workflows_",
+	} {
+		rows, err := db.SQL().Query("EXPLAIN QUERY PLAN "+q, "a", "b", "c", "d", "e")
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		joined := strings.Join(plan, "; ")
+		if !strings.Contains(joined, want) || strings.Contains(joined, "SCAN w") {
+			t.Errorf("%s\nplan %q, want %s", q, plan, want)
+		}
 	}
 }

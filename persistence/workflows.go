@@ -310,15 +310,15 @@ func (db *DB) GetWorkflow(ctx context.Context, s Scope, id string) (*Workflow, e
 // nil): the row and its tags, in one statement. VersionDefinitions loads
 // definitions.
 func (db *DB) GetWorkflowHead(ctx context.Context, s Scope, id string) (*Workflow, error) {
-	q, args := db.hot.heads.get[0], []any{id}
+	q, args := db.hot.texts.get[0], []any{id}
 	if !s.Admin {
-		q, args = db.hot.heads.get[1], append(args, s.UserID)
+		q, args = db.hot.texts.get[1], append(args, s.UserID)
 	}
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
-	ws, err := db.hot.heads.scan(rows)
+	ws, err := db.hot.texts.scanHeads(rows)
 	if err != nil {
 		return nil, err
 	}
@@ -424,11 +424,11 @@ func (db *DB) ListWorkflowHeads(ctx context.Context, s Scope, f WorkflowFilter) 
 		args = append(args, t, t, id)
 	}
 	limit := f.limit()
-	rows, err := db.query(ctx, db.hot.heads.list[kind]+strconv.Itoa(limit+1), args...)
+	rows, err := db.query(ctx, db.hot.texts.list[kind]+strconv.Itoa(limit+1), args...)
 	if err != nil {
 		return nil, "", err
 	}
-	ws, err := db.hot.heads.scan(rows)
+	ws, err := db.hot.texts.scanHeads(rows)
 	if err != nil {
 		return nil, "", err
 	}
