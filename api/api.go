@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -177,6 +178,10 @@ type Server struct {
 	metrics *apiMetrics
 	// defs caches encoded definitions by version id (workflowcache.go).
 	defs *defCache
+	// tokens remembers verified access tokens (auth.go).
+	tokens *verifiedTokens
+	// views holds buffers for workflow answers (workflowcache.go).
+	views sync.Pool
 }
 
 // New returns the API server.
@@ -188,7 +193,7 @@ func New(cfg Config, db *persistence.DB, runner Runner, log *zap.Logger) *Server
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: cfg, db: db, runner: runner, log: log, validate: validator.New(validator.WithRequiredStructEnabled()),
 		expr: expr.New(expr.Options{}), hub: newHub(), metrics: newAPIMetrics(cfg.Metrics),
-		defs: newDefCache(defCacheBytes)}
+		defs: newDefCache(defCacheBytes), tokens: newVerifiedTokens(maxVerifiedTokens)}
 	if cfg.Bus != nil {
 		cfg.Bus.Subscribe(s.hub.dispatch)
 	}

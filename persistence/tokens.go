@@ -114,25 +114,6 @@ func (db *DB) FamilyActive(ctx context.Context, familyID string) (bool, error) {
 	return n > 0, err
 }
 
-// SessionUser returns, in one query, the user by id and whether the token
-// family (session) familyID is live: what authenticating a request needs.
-// NOT_FOUND when the user does not exist.
-func (db *DB) SessionUser(ctx context.Context, userID, familyID string) (*User, bool, error) {
-	var row struct {
-		User
-		SessionLive bool
-	}
-	res := db.reads().WithContext(ctx).Raw(`SELECT users.*, EXISTS (SELECT 1 FROM refresh_tokens
-		WHERE family_id = ? AND revoked_at IS NULL) AS session_live FROM users WHERE id = ?`, familyID, userID).Scan(&row)
-	if res.Error != nil {
-		return nil, false, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return nil, false, notFound("user")
-	}
-	return &row.User, row.SessionLive, nil
-}
-
 // RevokeSession revokes a token family by id.
 func (db *DB) RevokeSession(ctx context.Context, familyID string) error {
 	return db.gorm.WithContext(ctx).Model(&RefreshToken{}).

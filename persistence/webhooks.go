@@ -209,7 +209,7 @@ func matchPath(pattern, path string) (map[string]string, bool) {
 // earlier ones, in one transaction: all of them, or none on a CONFLICT.
 func (db *DB) ReplaceTestWebhooks(ctx context.Context, workflowID string, hooks []*Webhook) error {
 	return db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t := &DB{gorm: tx, dialect: db.dialect}
+		t := db.inTx(tx)
 		if err := t.DeleteWebhooks(ctx, workflowID, true); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package persistence
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -295,23 +296,34 @@ func connectionRows(workflowID string, def *nodes.Workflow, t time.Time) []Conne
 // GetWorkflow returns a workflow with its current definition; NOT_FOUND
 // outside the scope or when deleted.
 func (db *DB) GetWorkflow(ctx context.Context, s Scope, id string) (*Workflow, error) {
-	return db.getWorkflow(ctx, s, id, true)
+	w, err := db.GetWorkflowHead(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.withDefinitions(ctx, []*Workflow{w}); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // GetWorkflowHead is GetWorkflow without the definition (Definition is
-// nil): the row and its tags. VersionDefinitions loads definitions.
+// nil): the row and its tags, in one statement. VersionDefinitions loads
+// definitions.
 func (db *DB) GetWorkflowHead(ctx context.Context, s Scope, id string) (*Workflow, error) {
-	return db.getWorkflow(ctx, s, id, false)
-}
-
-func (db *DB) getWorkflow(ctx context.Context, s Scope, id string, full bool) (*Workflow, error) {
-	var row WorkflowRow
-	if err := s.apply(db.reads().WithContext(ctx).Where("id = ?", id), "owner_id").Take(&row).Error; err != nil {
-		return nil, translate(err, "workflow")
+	q, args := db.hot.texts.get[0], []any{id}
+	if !s.Admin {
+		q, args = db.hot.texts.get[1], append(args, s.UserID)
 	}
-	ws, err := db.hydrate(ctx, []WorkflowRow{row}, full)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
+	}
+	ws, err := db.hot.texts.scanHeads(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(ws) == 0 {
+		return nil, notFound("workflow")
 	}
 	return ws[0], nil
 }
@@ -338,51 +350,28 @@ func (db *DB) VersionDefinitions(ctx context.Context, versionIDs []string) (map[
 	return defs, nil
 }
 
-// hydrate loads tags (and definitions when full) for rows in two queries.
-func (db *DB) hydrate(ctx context.Context, rows []WorkflowRow, full bool) ([]*Workflow, error) {
-	ids := make([]string, len(rows))
-	versionIDs := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i], versionIDs[i] = r.ID, r.VersionID
+// withDefinitions sets the definitions of workflows read without them, in
+// one query; a workflow whose version is missing keeps a nil Definition.
+func (db *DB) withDefinitions(ctx context.Context, ws []*Workflow) error {
+	if len(ws) == 0 {
+		return nil
 	}
-	var tags []workflowTag
-	if len(ids) > 0 {
-		if err := db.reads().WithContext(ctx).Where("workflow_id IN ?", ids).Order("tag").Find(&tags).Error; err != nil {
-			return nil, err
-		}
+	versionIDs := make([]string, 0, len(ws))
+	for _, w := range ws {
+		versionIDs = append(versionIDs, w.VersionID)
 	}
-	tagsBy := map[string][]string{}
-	for _, t := range tags {
-		tagsBy[t.WorkflowID] = append(tagsBy[t.WorkflowID], t.Tag)
+	defs, err := db.VersionDefinitions(ctx, versionIDs)
+	if err != nil {
+		return err
 	}
-	defs := map[string]*nodes.Workflow{}
-	if full && len(ids) > 0 {
-		var versions []WorkflowVersion
-		if err := db.gorm.WithContext(ctx).Where("id IN ?", versionIDs).Find(&versions).Error; err != nil {
-			return nil, err
-		}
-		for _, v := range versions {
-			def, err := nodes.ParseWorkflow([]byte(v.Definition))
-			if err != nil {
-				return nil, err
-			}
-			defs[v.ID] = def
-		}
-	}
-	out := make([]*Workflow, len(rows))
-	for i, r := range rows {
-		w := &Workflow{ID: r.ID, OwnerID: r.OwnerID, Name: r.Name, Active: r.Active, VersionID: r.VersionID,
-			Tags: tagsBy[r.ID], CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-		if w.Tags == nil {
-			w.Tags = []string{}
-		}
-		if def := defs[r.VersionID]; def != nil {
-			def.ID, def.Name, def.Active = r.ID, r.Name, r.Active
+	for _, w := range ws {
+		if def := defs[w.VersionID]; def != nil {
+			// Two workflows never share a version, so no copy is needed.
+			def.ID, def.Name, def.Active = w.ID, w.Name, w.Active
 			w.Definition = def
 		}
-		out[i] = w
 	}
-	return out, nil
+	return nil
 }
 
 // WorkflowFilter narrows ListWorkflows.
@@ -399,42 +388,57 @@ type WorkflowFilter struct {
 // ListWorkflows returns a page of workflows, newest update first, with their
 // definitions, and the cursor of the next page ("" at the end).
 func (db *DB) ListWorkflows(ctx context.Context, s Scope, f WorkflowFilter) ([]*Workflow, string, error) {
-	return db.listWorkflows(ctx, s, f, true)
-}
-
-// ListWorkflowHeads is ListWorkflows without definitions (Definition is
-// nil): rows and tags, in two queries.
-func (db *DB) ListWorkflowHeads(ctx context.Context, s Scope, f WorkflowFilter) ([]*Workflow, string, error) {
-	return db.listWorkflows(ctx, s, f, false)
-}
-
-func (db *DB) listWorkflows(ctx context.Context, s Scope, f WorkflowFilter, full bool) ([]*Workflow, string, error) {
-	q := s.apply(db.reads().WithContext(ctx).Model(&WorkflowRow{}), "owner_id")
-	if f.Search != "" {
-		q = q.Where("LOWER(name) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Search))+"%")
-	}
-	if f.Tag != "" {
-		q = q.Where("id IN (?)", db.gorm.Model(&workflowTag{}).Select("workflow_id").Where("tag = ?", f.Tag))
-	}
-	if f.Active != nil {
-		q = q.Where("active = ?", *f.Active)
-	}
-	q, err := applyCursor(q, f.Cursor, "updated_at")
+	ws, next, err := db.ListWorkflowHeads(ctx, s, f)
 	if err != nil {
 		return nil, "", err
 	}
-	var rows []WorkflowRow
-	if err := q.Order("updated_at DESC, id DESC").Limit(f.limit() + 1).Find(&rows).Error; err != nil {
+	return ws, next, db.withDefinitions(ctx, ws)
+}
+
+// ListWorkflowHeads is ListWorkflows without definitions (Definition is
+// nil): rows and tags, in one statement.
+func (db *DB) ListWorkflowHeads(ctx context.Context, s Scope, f WorkflowFilter) ([]*Workflow, string, error) {
+	kind, args := 0, make([]any, 0, 8)
+	if !s.Admin {
+		kind |= listOwner
+		args = append(args, s.UserID)
+	}
+	if f.Search != "" {
+		kind |= listSearch
+		args = append(args, "%"+escapeLike(strings.ToLower(f.Search))+"%")
+	}
+	if f.Tag != "" {
+		kind |= listTag
+		args = append(args, f.Tag)
+	}
+	if f.Active != nil {
+		kind |= listActive
+		args = append(args, *f.Active)
+	}
+	if f.Cursor != "" {
+		t, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		kind |= listCursor
+		args = append(args, t, t, id)
+	}
+	limit := f.limit()
+	rows, err := db.query(ctx, db.hot.texts.list[kind]+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	ws, err := db.hot.texts.scanHeads(rows)
+	if err != nil {
 		return nil, "", err
 	}
 	next := ""
-	if len(rows) > f.limit() {
-		rows = rows[:f.limit()]
-		last := rows[len(rows)-1]
+	if len(ws) > limit {
+		ws = ws[:limit]
+		last := ws[len(ws)-1]
 		next = encodeCursor(last.UpdatedAt, last.ID)
 	}
-	ws, err := db.hydrate(ctx, rows, full)
-	return ws, next, err
+	return ws, next, nil
 }
 
 // DeleteWorkflow soft-deletes a workflow; NOT_FOUND outside the scope.
@@ -462,7 +466,7 @@ func (db *DB) SetWorkflowActive(ctx context.Context, s Scope, id string, active 
 			return notFound("workflow")
 		}
 		if fn != nil {
-			return fn(&DB{gorm: tx, dialect: db.dialect})
+			return fn(db.inTx(tx))
 		}
 		return nil
 	})

@@ -631,19 +631,32 @@ func (b *benchRun) crudScenario(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	clients := b.sizes.CRUDClients
-	list := loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(int, int) (*http.Request, error) {
-		return b.request(context.Background(), http.MethodGet, "/api/workflows?limit=20", nil)
-	}})
-	get := loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(c, n int) (*http.Request, error) {
-		return b.request(context.Background(), http.MethodGet, "/api/workflows/"+ids[(c+n)%len(ids)], nil)
-	}})
+	// CPU time of the whole process (weft, the embedded Temporal server
+	// and the load generator) per answered request.
+	cpuPer := func(f func() *loadResult) (*loadResult, time.Duration) {
+		c0 := processCPU()
+		r := f()
+		return r, (processCPU() - c0) / time.Duration(max(r.Requests, 1))
+	}
+	list, listCPU := cpuPer(func() *loadResult {
+		return loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(int, int) (*http.Request, error) {
+			return b.request(context.Background(), http.MethodGet, "/api/workflows?limit=20", nil)
+		}})
+	})
+	get, getCPU := cpuPer(func() *loadResult {
+		return loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(c, n int) (*http.Request, error) {
+			return b.request(context.Background(), http.MethodGet, "/api/workflows/"+ids[(c+n)%len(ids)], nil)
+		}})
+	})
 	for _, r := range []struct {
 		label string
 		res   *loadResult
-	}{{"list 20 workflows", list}, {"get one workflow", get}} {
+		cpu   time.Duration
+	}{{"list 20 workflows", list, listCPU}, {"get one workflow", get, getCPU}} {
 		label := fmt.Sprintf("%s, %d clients", r.label, clients)
 		b.add("4", label+": requests/s", fmt.Sprintf("%.0f", r.res.RPS()), "")
 		b.add("4", label+": p50 / p99", fmt.Sprintf("%s / %s", fmtDur(r.res.Percentile(50)), fmtDur(r.res.Percentile(99))), "p99 < 20 ms")
+		b.add("4", label+": CPU per request (whole process)", fmt.Sprintf("%.0f µs", float64(r.cpu)/float64(time.Microsecond)), "")
 		if e := r.res.NonOK + r.res.Transport; e > 0 {
 			return fmt.Errorf("%s: %d errors (%s)", r.label, e, r.res.FirstError)
 		}

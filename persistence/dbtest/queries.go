@@ -9,8 +9,9 @@ import (
 	"github.com/weft/weft/persistence"
 )
 
-// Queries counts the SQL statements run through a DB's GORM handle, with
-// their text, from CountQueries until Reset or the end of the test.
+// Queries counts the SQL statements a DB runs, through GORM and through
+// its hand-written reads, with their text, from CountQueries until Reset
+// or the end of the test.
 type Queries struct {
 	mu   sync.Mutex
 	sqls []string
@@ -40,7 +41,13 @@ func CountQueries(t testing.TB, db *persistence.DB) *Queries {
 			t.Fatal(err)
 		}
 	}
+	stop := db.ObserveStatements(func(sql string) {
+		q.mu.Lock()
+		q.sqls = append(q.sqls, sql)
+		q.mu.Unlock()
+	})
 	t.Cleanup(func() {
+		stop()
 		_ = cb.Query().Remove(name)
 		_ = cb.Create().Remove(name)
 		_ = cb.Update().Remove(name)
