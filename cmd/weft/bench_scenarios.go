@@ -67,7 +67,6 @@ func runBenchScenarios(ctx context.Context, args []string, stdout, stderr io.Wri
 	if *verbose {
 		log, _ = newLogger("warn", "console")
 	}
-	tuneGC() // as weft serve does
 	b, err := startBench(ctx, log)
 	if err != nil {
 		fmt.Fprintf(stderr, "weft bench: start weft: %v\n", err)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -65,21 +64,6 @@ func runWorker(ctx context.Context, args []string, _, stderr io.Writer) int {
 	return runRoles(ctx, "worker", args, stderr, roles{worker: true})
 }
 
-// defaultGCPercent is the garbage collector's target when GOGC is not set.
-// A weft process (with the embedded Temporal server, all of Temporal too)
-// allocates a lot of short-lived garbage per execution: at Go's default of
-// 100 collection was ~9 % of CPU in `weft bench scenarios` scenario 1;
-// at 200, CPU per responseNode execution fell by 10-15 % (lastNode's
-// hardly moved) and scenario 3's peak RSS rose from ~436 to ~518 MB.
-const defaultGCPercent = 200
-
-// tuneGC sets the garbage collector's target unless GOGC says otherwise.
-func tuneGC() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(defaultGCPercent)
-	}
-}
-
 // runRoles starts the roles, waits for ctx (SIGINT/SIGTERM) and stops them
 // gracefully.
 func runRoles(ctx context.Context, name string, args []string, stderr io.Writer, r roles) int {
@@ -101,7 +85,6 @@ func runRoles(ctx context.Context, name string, args []string, stderr io.Writer,
 		return 2
 	}
 	defer func() { _ = log.Sync() }()
-	tuneGC()
 	s, err := start(ctx, cfg, log, r)
 	if err != nil {
 		log.Error("weft could not start", zap.Error(err))
