@@ -56,6 +56,19 @@ func TestReplies(t *testing.T) {
 			t.Fatalf("answer %s (%v)", r.Response.Body, err)
 		}
 	}
+	// answer starts in with c and returns the answer it hears.
+	answer := func(t *testing.T, c *temporal.Client, ctx context.Context, in temporal.ExecutionInput, replies *temporal.Replies, wantResponse bool) *temporal.WebhookReply {
+		t.Helper()
+		await, err := c.StartWithReply(testContext(t), in, temporal.StartOptions{}, replies, wantResponse)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := await(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
 	running := func(t *testing.T, id string) {
 		t.Helper()
 		if st, err := engine.Client.Status(testContext(t), id); err != nil || st != nodes.StatusRunning {
@@ -65,27 +78,13 @@ func TestReplies(t *testing.T) {
 
 	t.Run("the local worker answers while the execution goes on", func(t *testing.T) {
 		in := input(respondThen(`After:weft-test.sleep|{"ms":2000}`), nodes.ResponseNode)
-		await, err := localOnly.StartWithReply(testContext(t), in, temporal.StartOptions{}, local, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := await(within(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := answer(t, &localOnly, within(t), in, local, true)
 		wantBody(t, r)
 		running(t, in.ExecutionID)
 	})
 	t.Run("lastNode waits for the end, not for Respond to Webhook", func(t *testing.T) {
 		in := input(respondThen(`After:weft-test.sleep|{"ms":300}`), nodes.ResponseLastNode)
-		await, err := localOnly.StartWithReply(testContext(t), in, temporal.StartOptions{}, local, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := await(within(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := answer(t, &localOnly, within(t), in, local, false)
 		if !r.Ended || r.Status != nodes.StatusSuccess || r.Response != nil {
 			t.Fatalf("reply %+v, want the end", r)
 		}
@@ -96,14 +95,7 @@ func TestReplies(t *testing.T) {
 	})
 	t.Run("another worker: the update answers while the execution goes on", func(t *testing.T) {
 		in := input(respondThen(`After:weft-test.sleep|{"ms":3000}`), nodes.ResponseNode)
-		await, err := fast.StartWithReply(testContext(t), in, temporal.StartOptions{}, elsewhere, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := await(testContext(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := answer(t, &fast, testContext(t), in, elsewhere, true)
 		wantBody(t, r)
 		running(t, in.ExecutionID)
 	})
@@ -111,27 +103,13 @@ func TestReplies(t *testing.T) {
 		fast := fast
 		fast.ReplyGrace = time.Second
 		in := input(respondThen("After:n8n-nodes-base.noOp"), nodes.ResponseNode)
-		await, err := fast.StartWithReply(testContext(t), in, temporal.StartOptions{}, elsewhere, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := await(testContext(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := answer(t, &fast, testContext(t), in, elsewhere, true)
 		wantBody(t, r)
 	})
 	t.Run("another worker: an execution that ends without answering", func(t *testing.T) {
 		w := line(t, "Start:n8n-nodes-base.manualTrigger", `Fail:weft-test.fail|{"message":"boom"}`)
 		in := input(w, nodes.ResponseNode)
-		await, err := fast.StartWithReply(testContext(t), in, temporal.StartOptions{}, elsewhere, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := await(testContext(t))
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := answer(t, &fast, testContext(t), in, elsewhere, true)
 		if !r.Ended || r.Status != nodes.StatusError || r.Response != nil {
 			t.Fatalf("reply %+v, want the end with status error", r)
 		}
