@@ -62,8 +62,8 @@ func TestParseStoredTime(t *testing.T) {
 }
 
 // TestHotReadsUseIndexes checks SQLite's plans for the hand-written reads:
-// no full scan of workflows or users, whoever asks. (An owner's list walks
-// idx_workflows_live_updated newest first, as the GORM query did.)
+// no full scan of workflows or users, whoever asks; an owner's list walks
+// that owner's live workflows only, newest first.
 func TestHotReadsUseIndexes(t *testing.T) {
 	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "weft.db"), Options{})
 	if err != nil {
@@ -79,8 +79,8 @@ func TestHotReadsUseIndexes(t *testing.T) {
 		texts.get[0]:                            "USING INDEX sqlite_autoindex_workflows_1",
 		texts.get[1]:                            "USING INDEX sqlite_autoindex_workflows_1",
 		texts.list[0] + "21":                    "USING INDEX idx_workflows_live_updated",
-		texts.list[listOwner] + "21":            "SEARCH w USING INDEX idx_workflows_",
-		texts.list[listOwner|listCursor] + "21": "SEARCH w USING INDEX idx_workflows_",
+		texts.list[listOwner] + "21":            "SEARCH w USING INDEX idx_workflows_owner_live_updated",
+		texts.list[listOwner|listCursor] + "21": "SEARCH w USING INDEX idx_workflows_owner_live_updated",
 	} {
 		rows, err := db.SQL().Query("EXPLAIN QUERY PLAN "+q, "a", "b", "c", "d", "e")
 		if err != nil {
