@@ -132,8 +132,9 @@ type Runner interface {
 	// Ping checks that Temporal answers.
 	Ping(ctx context.Context) error
 	// StartForResponse starts an execution for a webhook call answered
-	// by a Respond to Webhook node (Update-with-Start) and returns, once
-	// it runs, the function that waits for that answer.
+	// by a Respond to Webhook node and returns, once it runs, the function
+	// that waits for that answer (from the worker in this process, or
+	// through Temporal's Update-with-Start).
 	StartForResponse(ctx context.Context, req StartRequest) (func(context.Context) (*temporal.WebhookReply, error), error)
 	// StartForEnd starts an execution for a webhook call answered when it
 	// ends (lastNode) and returns the function that waits for its end.
