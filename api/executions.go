@@ -97,26 +97,35 @@ func (s *Server) executeWorkflow(c *gin.Context) {
 		return
 	}
 	e := &persistence.Execution{WorkflowID: w.ID, VersionID: w.VersionID, OwnerID: w.OwnerID, Mode: nodes.ModeManual}
-	err = s.start(ctx, e, w.Name, w.Definition, items, "")
+	await, err := s.start(ctx, e, w.Name, w.Definition, items, "", wait > 0)
 	c.Set(logExecutionKey, e.ID)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.answerExecution(c, e.ID, http.StatusCreated, wait)
+	s.answerExecution(c, e.ID, http.StatusCreated, wait, await)
 }
 
 // start writes the execution row, then starts it on Temporal. If Temporal
 // refuses, the row is marked failed with the reason, so no execution stays
-// "new" for a run that never began.
-func (s *Server) start(ctx context.Context, e *persistence.Execution, name string, def *nodes.Workflow, items []nodes.Item, retryOf string) error {
+// "new" for a run that never began. With wait, it returns the function
+// that waits for the execution's end (Runner.StartForEnd: from the worker
+// in this process when there is one).
+func (s *Server) start(ctx context.Context, e *persistence.Execution, name string, def *nodes.Workflow, items []nodes.Item, retryOf string, wait bool) (func(context.Context) error, error) {
 	if retryOf != "" {
 		e.RetryOf = &retryOf
 	}
 	if err := s.db.CreateExecution(ctx, e); err != nil {
-		return err
+		return nil, err
 	}
-	err := s.runner.Start(ctx, StartRequest{Execution: e, WorkflowName: name, Definition: def, TriggerItems: items, RetryOf: retryOf})
+	req := StartRequest{Execution: e, WorkflowName: name, Definition: def, TriggerItems: items, RetryOf: retryOf}
+	var await func(context.Context) error
+	var err error
+	if wait {
+		await, err = s.runner.StartForEnd(ctx, req)
+	} else {
+		err = s.runner.Start(ctx, req)
+	}
 	if err != nil {
 		msg := "execution could not be started: " + nodes.ErrorMessage(err)
 		s.log.Error("start execution", zap.String("execution_id", e.ID), zap.Error(err))
@@ -126,9 +135,9 @@ func (s *Server) start(ctx context.Context, e *persistence.Execution, name strin
 		if uerr := s.db.UpdateExecution(wctx, e.ID, persistence.ExecutionUpdate{Status: nodes.StatusError, Error: &msg}); uerr != nil {
 			s.log.Error("mark unstarted execution failed", zap.String("execution_id", e.ID), zap.Error(uerr))
 		}
-		return nodes.Errorf(nodes.CodeInternal, "%s", msg)
+		return nil, nodes.Errorf(nodes.CodeInternal, "%s", msg)
 	}
-	return nil
+	return await, nil
 }
 
 // waitFor reads ?wait=true and ?timeout= (seconds; default and cap
@@ -151,12 +160,15 @@ func (s *Server) waitFor(c *gin.Context) (time.Duration, error) {
 }
 
 // answerExecution answers with the execution, first waiting up to wait
-// for it to finish.
-func (s *Server) answerExecution(c *gin.Context, id string, status int, wait time.Duration) {
+// for it to finish, with await when the start gave one, else Runner.Wait.
+func (s *Server) answerExecution(c *gin.Context, id string, status int, wait time.Duration, await func(context.Context) error) {
 	ctx := c.Request.Context()
 	if wait > 0 {
+		if await == nil {
+			await = func(ctx context.Context) error { return s.runner.Wait(ctx, id) }
+		}
 		wctx, cancel := context.WithTimeout(ctx, wait)
-		err := s.runner.Wait(wctx, id)
+		err := await(wctx)
 		cancel()
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			s.log.Warn("wait for execution", zap.String("execution_id", id), zap.Error(err))
@@ -217,7 +229,7 @@ func (s *Server) getExecution(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	s.answerExecution(c, c.Param("id"), http.StatusOK, wait)
+	s.answerExecution(c, c.Param("id"), http.StatusOK, wait, nil)
 }
 
 // executionData answers n8n's run data shape, as `weft execute` prints it.
@@ -261,7 +273,7 @@ func (s *Server) stopExecution(c *gin.Context) {
 	s.audit(c, currentUser(c).ID, persistence.AuditExecutionStop, "execution", e.ID, nil)
 	// Cancellation is asynchronous: give the interpreter a moment to
 	// record it, then answer with what the read model says.
-	s.answerExecution(c, e.ID, http.StatusOK, 10*time.Second)
+	s.answerExecution(c, e.ID, http.StatusOK, 10*time.Second, nil)
 }
 
 func (s *Server) retryExecution(c *gin.Context) {
@@ -291,11 +303,12 @@ func (s *Server) retryExecution(c *gin.Context) {
 		name = row.Name
 	}
 	e := &persistence.Execution{WorkflowID: old.WorkflowID, VersionID: old.VersionID, OwnerID: old.OwnerID, Mode: nodes.ModeRetry}
-	if err := s.start(ctx, e, name, def, nil, old.ID); err != nil {
+	await, err := s.start(ctx, e, name, def, nil, old.ID, wait > 0)
+	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	s.answerExecution(c, e.ID, http.StatusCreated, wait)
+	s.answerExecution(c, e.ID, http.StatusCreated, wait, await)
 }
 
 func (s *Server) deleteExecution(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/weft/weft/nodes"
 	"github.com/weft/weft/persistence"
@@ -149,7 +150,14 @@ func TestSubWorkflowsThroughAPI(t *testing.T) {
 		}
 		var retry executionOut
 		a.json(body, &retry)
-		ids, _ := a.listIDs(tok, "/api/executions?mode=error&workflow_id="+onError.ID)
+		// The answer comes once the failure is recorded; the error
+		// workflow starts right after.
+		var ids []string
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if ids, _ = a.listIDs(tok, "/api/executions?mode=error&workflow_id="+onError.ID); len(ids) > 0 || time.Now().After(deadline) {
+				break
+			}
+		}
 		if len(ids) != 1 {
 			t.Fatalf("error executions %v", ids)
 		}
