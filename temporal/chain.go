@@ -94,7 +94,7 @@ func (a *Activities) RunChain(ctx context.Context, req ChainRequest) (*ChainResu
 	}
 	sched := nodes.RestoreScheduler(def, req.State)
 	task, res := sched.State.Current, head
-	if task == nil || task.Node != req.Head.Task.Node || task.ExecutionIndex != req.Head.Task.ExecutionIndex {
+	if task == nil || !sameTask(task, &req.Head.Task) {
 		return nil, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("chain of execution %s: the scheduler state does not hand out the task of node %q", req.Head.ExecutionID, req.Head.Task.Node),
 			"ChainState", nil)

@@ -70,11 +70,7 @@ func (ip *interpreter) waitWebhook(ctx, lctx workflow.Context, req NodeRequest, 
 	}
 	ip.live = LiveStatus{Status: nodes.StatusWaiting, WaitTill: till,
 		Resume: &ResumeWait{Key: key, Node: req.Task.Node, WaitWebhookPlan: *plan.Webhook}}
-	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
-		Mode: ip.in.Mode, Status: nodes.StatusWaiting, WaitTill: till, Resume: ip.live.Resume}
-	if err := ip.local(ip.recordLocal(ctx), activities.ExecutionWaiting, rec).Get(ctx, nil); err != nil {
-		workflow.GetLogger(ctx).Warn("recording waiting state failed", "error", err)
-	}
+	ip.recordWaiting(ctx, till, ip.live.Resume)
 
 	var got *ResumeSignal
 	expired := false

@@ -280,7 +280,7 @@ func (ip *interpreter) runWait(ctx workflow.Context, node *nodes.NodeInstance, r
 		if d > 0 {
 			till := workflow.Now(ctx).Add(d)
 			ip.live = LiveStatus{Status: nodes.StatusWaiting, WaitTill: till}
-			ip.recordWaiting(ctx, till)
+			ip.recordWaiting(ctx, till, nil)
 			if err := workflow.NewTimer(ctx, d).Get(ctx, nil); err != nil {
 				return nil, err
 			}
@@ -502,9 +502,11 @@ func (ip *interpreter) record(ctx workflow.Context, fn any, status string, res *
 	}
 }
 
-func (ip *interpreter) recordWaiting(ctx workflow.Context, till time.Time) {
-	rec := ExecutionRecord{ExecutionID: ip.in.ExecutionID, WorkflowID: ip.in.WorkflowID, VersionID: ip.in.VersionID,
-		Mode: ip.in.Mode, Status: nodes.StatusWaiting, WaitTill: till}
+// recordWaiting reports that the execution waits until till, for a call of
+// its resume URL when resume is set.
+func (ip *interpreter) recordWaiting(ctx workflow.Context, till time.Time, resume *ResumeWait) {
+	rec := ip.execRecord(nodes.StatusWaiting, nil)
+	rec.WaitTill, rec.Resume = till, resume
 	if err := ip.local(ip.recordLocal(ctx), activities.ExecutionWaiting, rec).Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("recording waiting state failed", "error", err)
 	}
