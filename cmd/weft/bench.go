@@ -123,6 +123,9 @@ type loadResult struct {
 	// Latencies of every answered request, sorted.
 	Latencies  []time.Duration
 	FirstError string
+	// CPU is the CPU time this process used during the run: the load
+	// generator's, and weft's when it runs in the same process.
+	CPU time.Duration
 }
 
 // RPS is answered requests per second.
@@ -177,7 +180,7 @@ func loadTest(ctx context.Context, l load) *loadResult {
 		res loadResult
 		wg  sync.WaitGroup
 	)
-	started := time.Now()
+	started, cpu0 := time.Now(), processCPU()
 	for c := range l.Concurrency {
 		wg.Add(1)
 		go func() {
@@ -235,7 +238,7 @@ func loadTest(ctx context.Context, l load) *loadResult {
 		}()
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(started)
+	res.Elapsed, res.CPU = time.Since(started), processCPU()-cpu0
 	res.Requests = len(res.Latencies)
 	sort.Slice(res.Latencies, func(i, j int) bool { return res.Latencies[i] < res.Latencies[j] })
 	return &res

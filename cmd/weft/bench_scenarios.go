@@ -426,12 +426,12 @@ func (b *benchRun) webhookScenario(ctx context.Context) error {
 			return fmt.Errorf("webhook %s: %s", p, r.FirstError)
 		}
 	}
-	add := func(label string, r *loadResult, cpu time.Duration, rateTarget, p99Target string) {
+	add := func(label string, r *loadResult, rateTarget, p99Target string) {
 		b.add("1", label+": executions/s", fmt.Sprintf("%.1f", r.RPS()), rateTarget)
-		if ok := r.OK(); ok > 0 && cpu > 0 {
+		if ok := r.OK(); ok > 0 && r.CPU > 0 {
 			// Steadier than the rate on a shared machine: the work each
 			// execution costs, whoever else uses the cores.
-			b.add("1", label+": CPU per execution (whole process)", fmtDur(cpu/time.Duration(ok)), "")
+			b.add("1", label+": CPU per execution (whole process)", fmtDur(r.CPU/time.Duration(ok)), "")
 		}
 		b.add("1", label+": p50 / p90 / p99 / max", fmt.Sprintf("%s / %s / %s / %s",
 			fmtDur(r.Percentile(50)), fmtDur(r.Percentile(90)), fmtDur(r.Percentile(99)), fmtDur(r.Percentile(100))), p99Target)
@@ -441,12 +441,10 @@ func (b *benchRun) webhookScenario(ctx context.Context) error {
 		}
 		b.add("1", label+": errors", errs, "0")
 	}
-	cpu0 := processCPU()
 	r := b.webhookLoad(ctx, "bench-respond", 20, b.sizes.Load)
-	add("responseNode, 20 clients", r, processCPU()-cpu0, "≥ 100/s", "p99 < 500 ms")
-	cpu0 = processCPU()
+	add("responseNode, 20 clients", r, "≥ 100/s", "p99 < 500 ms")
 	r = b.webhookLoad(ctx, "bench-last", 20, b.sizes.Load)
-	add("lastNode, 20 clients", r, processCPU()-cpu0, "≥ 100/s", "p99 < 500 ms")
+	add("lastNode, 20 clients", r, "≥ 100/s", "p99 < 500 ms")
 	single := b.singleCalls(ctx, "bench-respond")
 	b.add("1", "responseNode, 1 client: p50 / p99", fmt.Sprintf("%s / %s", fmtDur(percentile(single, 50)), fmtDur(percentile(single, 99))), "p50 < 20 ms")
 	single = b.singleCalls(ctx, "bench-last")
@@ -630,32 +628,23 @@ func (b *benchRun) crudScenario(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	clients := b.sizes.CRUDClients
-	// CPU time of the whole process (weft, the embedded Temporal server
-	// and the load generator) per answered request.
-	cpuPer := func(f func() *loadResult) (*loadResult, time.Duration) {
-		c0 := processCPU()
-		r := f()
-		return r, (processCPU() - c0) / time.Duration(max(r.Requests, 1))
-	}
-	list, listCPU := cpuPer(func() *loadResult {
-		return loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(int, int) (*http.Request, error) {
-			return b.request(context.Background(), http.MethodGet, "/api/workflows?limit=20", nil)
-		}})
-	})
-	get, getCPU := cpuPer(func() *loadResult {
-		return loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(c, n int) (*http.Request, error) {
-			return b.request(context.Background(), http.MethodGet, "/api/workflows/"+ids[(c+n)%len(ids)], nil)
-		}})
-	})
+	list := loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(int, int) (*http.Request, error) {
+		return b.request(context.Background(), http.MethodGet, "/api/workflows?limit=20", nil)
+	}})
+	get := loadTest(ctx, load{Concurrency: clients, Duration: b.sizes.Load, Next: func(c, n int) (*http.Request, error) {
+		return b.request(context.Background(), http.MethodGet, "/api/workflows/"+ids[(c+n)%len(ids)], nil)
+	}})
 	for _, r := range []struct {
 		label string
 		res   *loadResult
-		cpu   time.Duration
-	}{{"list 20 workflows", list, listCPU}, {"get one workflow", get, getCPU}} {
+	}{{"list 20 workflows", list}, {"get one workflow", get}} {
 		label := fmt.Sprintf("%s, %d clients", r.label, clients)
+		// CPU time of the whole process (weft, the embedded Temporal
+		// server and the load generator) per answered request.
+		cpu := r.res.CPU / time.Duration(max(r.res.Requests, 1))
 		b.add("4", label+": requests/s", fmt.Sprintf("%.0f", r.res.RPS()), "")
 		b.add("4", label+": p50 / p99", fmt.Sprintf("%s / %s", fmtDur(r.res.Percentile(50)), fmtDur(r.res.Percentile(99))), "p99 < 20 ms")
-		b.add("4", label+": CPU per request (whole process)", fmt.Sprintf("%.0f µs", float64(r.cpu)/float64(time.Microsecond)), "")
+		b.add("4", label+": CPU per request (whole process)", fmt.Sprintf("%.0f µs", float64(cpu)/float64(time.Microsecond)), "")
 		if e := r.res.NonOK + r.res.Transport; e > 0 {
 			return fmt.Errorf("%s: %d errors (%s)", r.label, e, r.res.FirstError)
 		}
