@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -86,7 +87,7 @@ func newVM(e *Engine) *vm {
 	rt.SetMaxCallStackSize(e.opts.MaxCallStack)
 	rt.SetTimeSource(e.opts.Now)
 	v := &vm{e: e, rt: rt, baseCode: rt.GlobalObject(), names: map[string]bool{}}
-	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
 	v.timer = time.AfterFunc(time.Hour, v.tick)
 	v.timer.Stop()
 	v.errCtor = rt.Get("Error")
@@ -460,6 +461,10 @@ func (v *vm) throw(err error) {
 
 const watchdogTick = 10 * time.Millisecond
 
+// guardCollecting is set while a collection a memory guard started runs;
+// the process has one heap, so one such collection at a time serves all.
+var guardCollecting atomic.Bool
+
 func (v *vm) arm() {
 	v.mu.Lock()
 	v.running = true
@@ -468,7 +473,7 @@ func (v *vm) arm() {
 	// (~0.3 µs to read): taken at the first tick instead, it would count
 	// what the evaluation allocated until then (all of it, when the tick
 	// comes late on a busy machine) as baseline.
-	v.heapBase = v.heap()
+	v.heapBase, _ = v.heap()
 	v.mu.Unlock()
 	d := watchdogTick
 	if v.e.opts.Timeout < d {
@@ -489,10 +494,18 @@ func (v *vm) disarm() {
 // enforces the time limit and the memory guard.
 //
 // The memory guard watches the process heap (runtime/metrics, which does
-// not stop the world): it records the heap size when the evaluation starts
-// (or the lowest size seen since, when a collection freed older garbage) and, when
-// a later tick sees it grown by more than MaxMemory, forces a garbage
-// collection and interrupts the evaluation if the heap is still that large.
+// not stop the world). Its base is the heap's size when the evaluation
+// starts, or the lowest size seen since, when a collection freed older
+// garbage. The evaluation is interrupted as soon as the heap marked live
+// by the latest collection exceeds the base by more than MaxMemory. When
+// the heap (live and garbage) has grown that much but the latest
+// collection is older, the guard starts a collection in the background
+// and keeps ticking: the collection runs alongside the evaluation, and a
+// script that doubles a string in a loop gets a whole doubling further
+// for every tick the guard waits for it to end, so it must not wait.
+// Collections the runtime starts by itself as the heap grows serve as
+// well.
+//
 // It is process-wide, so heavy allocation by other goroutines during a long
 // evaluation counts against it; MaxMemory should be generous. Builtins that
 // build a large value in one native call (String.prototype.repeat, padStart,
@@ -508,27 +521,38 @@ func (v *vm) tick() {
 		v.rt.Interrupt(&Error{Kind: KindTimeout, Message: "expression timed out after " + v.e.opts.Timeout.String()})
 		return
 	}
-	heap := v.heap()
-	if v.heapBase == 0 || heap < v.heapBase {
+	heap, live := v.heap()
+	limit := v.heapBase + uint64(v.e.opts.MaxMemory)
+	switch {
+	case v.heapBase == 0 || heap < v.heapBase:
 		// The lowest heap seen is the base: a collection during the
 		// evaluation frees what earlier work left behind.
 		v.heapBase = heap
-	} else if heap > v.heapBase+uint64(v.e.opts.MaxMemory) {
-		runtime.GC()
-		if v.heap() > v.heapBase+uint64(v.e.opts.MaxMemory) {
-			v.rt.Interrupt(memoryError())
-			return
-		}
+	case live > limit:
+		v.rt.Interrupt(memoryError())
+		return
+	case heap > limit && guardCollecting.CompareAndSwap(false, true):
+		// The goroutine must not hold v: a retired runtime and all it
+		// allocated would stay reachable until the collection ends.
+		go func() {
+			runtime.GC()
+			guardCollecting.Store(false)
+		}()
 	}
 	v.timer.Reset(watchdogTick)
 }
 
-func (v *vm) heap() uint64 {
+// heap reads the bytes in heap objects (live or not yet collected) and
+// the bytes the latest collection marked live.
+func (v *vm) heap() (objects, live uint64) {
 	metrics.Read(v.sample)
 	if v.sample[0].Value.Kind() == metrics.KindUint64 {
-		return v.sample[0].Value.Uint64()
+		objects = v.sample[0].Value.Uint64()
 	}
-	return 0
+	if v.sample[1].Value.Kind() == metrics.KindUint64 {
+		live = v.sample[1].Value.Uint64()
+	}
+	return objects, live
 }
 
 func memoryError() *Error {
