@@ -465,6 +465,10 @@ const watchdogTick = 10 * time.Millisecond
 // the process has one heap, so one such collection at a time serves all.
 var guardCollecting atomic.Bool
 
+// runawayFactor times MaxMemory of heap growth stops an evaluation even
+// before a collection has shown how much of it is live.
+const runawayFactor = 2
+
 func (v *vm) arm() {
 	v.mu.Lock()
 	v.running = true
@@ -498,13 +502,14 @@ func (v *vm) disarm() {
 // starts, or the lowest size seen since, when a collection freed older
 // garbage. The evaluation is interrupted as soon as the heap marked live
 // by the latest collection exceeds the base by more than MaxMemory. When
-// the heap (live and garbage) has grown that much but the latest
-// collection is older, the guard starts a collection in the background
-// and keeps ticking: the collection runs alongside the evaluation, and a
-// script that doubles a string in a loop gets a whole doubling further
-// for every tick the guard waits for it to end, so it must not wait.
-// Collections the runtime starts by itself as the heap grows serve as
-// well.
+// the heap (live and garbage) has grown that much but no collection has
+// confirmed it, the guard starts one in the background and keeps ticking
+// instead of waiting for it: a collection takes up to seconds when a
+// script allocates huge strings, and a script that doubles a string in a
+// loop gets a doubling further for each one it is left to run. If the heap
+// grows by runawayFactor times MaxMemory before a collection confirms it,
+// the guard interrupts anyway: other goroutines' garbage grows that fast
+// only in a process whose live heap is larger than that.
 //
 // It is process-wide, so heavy allocation by other goroutines during a long
 // evaluation counts against it; MaxMemory should be generous. Builtins that
@@ -528,7 +533,7 @@ func (v *vm) tick() {
 		// The lowest heap seen is the base: a collection during the
 		// evaluation frees what earlier work left behind.
 		v.heapBase = heap
-	case live > limit:
+	case live > limit || heap > v.heapBase+runawayFactor*uint64(v.e.opts.MaxMemory):
 		v.rt.Interrupt(memoryError())
 		return
 	case heap > limit && guardCollecting.CompareAndSwap(false, true):

@@ -207,7 +207,11 @@ func TestSecurityLimits(t *testing.T) {
 		{"never-settling promise", "await new Promise(() => {})", []string{KindRuntime}, "never settled", secTimeout},
 	}
 	// Memory attacks run with a long time limit, so that only the memory
-	// guard can stop them.
+	// guard can stop them: their error's kind shows that it did, and
+	// TestSecurityHeapStaysBounded measures how far the heap grew. How
+	// long they take is how fast the machine hands out memory (on a loaded
+	// machine a 256 MiB string takes a second or more), so it is not
+	// checked.
 	mem := New(Options{Timeout: 10 * time.Second, MaxMemory: secMaxMemory})
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,7 +233,7 @@ func TestSecurityLimits(t *testing.T) {
 			if !kindOK || !strings.Contains(xe.Message, tt.msg) {
 				t.Fatalf("Run error = %s %q; want %v %q", xe.Kind, xe.Message, tt.kinds, tt.msg)
 			}
-			if took > tt.within+slack {
+			if e != mem && took > tt.within+slack {
 				t.Fatalf("took %v; want within %v", took, tt.within)
 			}
 			assertServes(t, e)
