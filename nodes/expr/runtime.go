@@ -87,7 +87,7 @@ func newVM(e *Engine) *vm {
 	rt.SetMaxCallStackSize(e.opts.MaxCallStack)
 	rt.SetTimeSource(e.opts.Now)
 	v := &vm{e: e, rt: rt, baseCode: rt.GlobalObject(), names: map[string]bool{}}
-	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	v.sample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}, {Name: "/gc/gogc:percent"}}
 	v.timer = time.AfterFunc(time.Hour, v.tick)
 	v.timer.Stop()
 	v.errCtor = rt.Get("Error")
@@ -465,10 +465,6 @@ const watchdogTick = 10 * time.Millisecond
 // the process has one heap, so one such collection at a time serves all.
 var guardCollecting atomic.Bool
 
-// runawayFactor times MaxMemory of heap growth stops an evaluation even
-// before a collection has shown how much of it is live.
-const runawayFactor = 2
-
 func (v *vm) arm() {
 	v.mu.Lock()
 	v.running = true
@@ -477,7 +473,7 @@ func (v *vm) arm() {
 	// (~0.3 µs to read): taken at the first tick instead, it would count
 	// what the evaluation allocated until then (all of it, when the tick
 	// comes late on a busy machine) as baseline.
-	v.heapBase, _ = v.heap()
+	v.heapBase = v.heap().objects
 	v.mu.Unlock()
 	d := watchdogTick
 	if v.e.opts.Timeout < d {
@@ -506,10 +502,11 @@ func (v *vm) disarm() {
 // confirmed it, the guard starts one in the background and keeps ticking
 // instead of waiting for it: a collection takes up to seconds when a
 // script allocates huge strings, and a script that doubles a string in a
-// loop gets a doubling further for each one it is left to run. If the heap
-// grows by runawayFactor times MaxMemory before a collection confirms it,
-// the guard interrupts anyway: other goroutines' garbage grows that fast
-// only in a process whose live heap is larger than that.
+// loop gets a doubling further for each one it is left to run. So the
+// guard also interrupts, unconfirmed, when the heap has grown past what
+// garbage explains: the collector's headroom (GOGC percent of the live
+// heap, what garbage reaches before the next collection starts) plus
+// MaxMemory, and at least twice MaxMemory.
 //
 // It is process-wide, so heavy allocation by other goroutines during a long
 // evaluation counts against it; MaxMemory should be generous. Builtins that
@@ -526,17 +523,19 @@ func (v *vm) tick() {
 		v.rt.Interrupt(&Error{Kind: KindTimeout, Message: "expression timed out after " + v.e.opts.Timeout.String()})
 		return
 	}
-	heap, live := v.heap()
-	limit := v.heapBase + uint64(v.e.opts.MaxMemory)
+	m := v.heap()
+	budget := uint64(v.e.opts.MaxMemory)
+	limit := v.heapBase + budget
+	runaway := v.heapBase + max(2*budget, m.headroom()+budget)
 	switch {
-	case v.heapBase == 0 || heap < v.heapBase:
+	case v.heapBase == 0 || m.objects < v.heapBase:
 		// The lowest heap seen is the base: a collection during the
 		// evaluation frees what earlier work left behind.
-		v.heapBase = heap
-	case live > limit || heap > v.heapBase+runawayFactor*uint64(v.e.opts.MaxMemory):
+		v.heapBase = m.objects
+	case m.live > limit || m.objects > runaway:
 		v.rt.Interrupt(memoryError())
 		return
-	case heap > limit && guardCollecting.CompareAndSwap(false, true):
+	case m.objects > limit && guardCollecting.CompareAndSwap(false, true):
 		// The goroutine must not hold v: a retired runtime and all it
 		// allocated would stay reachable until the collection ends.
 		go func() {
@@ -547,17 +546,32 @@ func (v *vm) tick() {
 	v.timer.Reset(watchdogTick)
 }
 
-// heap reads the bytes in heap objects (live or not yet collected) and
-// the bytes the latest collection marked live.
-func (v *vm) heap() (objects, live uint64) {
+// heapSizes are the runtime's heap figures the memory guard reads.
+type heapSizes struct {
+	objects uint64 // bytes in heap objects, live or not yet collected
+	live    uint64 // bytes the latest collection marked live
+	gogc    int64  // GOGC: how far, in percent of live, the heap grows between collections
+}
+
+// headroom is how much garbage the heap may gather before the collector
+// starts a cycle; none when GOGC is off (collections then come only from
+// GOMEMLIMIT, which the guard cannot size).
+func (m heapSizes) headroom() uint64 {
+	if m.gogc <= 0 {
+		return 0
+	}
+	return m.live / 100 * uint64(m.gogc)
+}
+
+func (v *vm) heap() heapSizes {
 	metrics.Read(v.sample)
-	if v.sample[0].Value.Kind() == metrics.KindUint64 {
-		objects = v.sample[0].Value.Uint64()
+	var got [3]uint64
+	for i, s := range v.sample {
+		if s.Value.Kind() == metrics.KindUint64 {
+			got[i] = s.Value.Uint64()
+		}
 	}
-	if v.sample[1].Value.Kind() == metrics.KindUint64 {
-		live = v.sample[1].Value.Uint64()
-	}
-	return objects, live
+	return heapSizes{objects: got[0], live: got[1], gogc: int64(got[2])}
 }
 
 func memoryError() *Error {
